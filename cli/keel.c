@@ -1,0 +1,53 @@
+/* keel — the command-line tool. `keel run DIR` runs a frontend directory that
+ * has a keel.json, with the built-in commands only. */
+#include <keel/keel.h>
+#include <stdio.h>
+#include <string.h>
+
+static int
+usage (FILE *out)
+{
+  fprintf (out,
+           "usage: keel run DIR      run the app whose keel.json is in DIR (built-in commands "
+           "only),\n"
+           "                         printing each page's console on stderr\n"
+           "       keel --version    print Keel's version\n");
+  return out == stdout ? 0 : 2;
+}
+
+static int
+run (const char *dir)
+{
+  g_autoptr (GError) error = NULL;
+  KeelApp *app = keel_app_new (dir, &error);
+  if (app == NULL)
+    {
+      fprintf (stderr, "keel: %s\n", error->message);
+      return 1;
+    }
+  keel_app_set_forward_console (app, TRUE);
+  int status = keel_app_run (app, &error);
+  if (error != NULL)
+    fprintf (stderr, "keel: %s\n", error->message);
+  keel_app_free (app);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 2 && (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-V") == 0))
+    {
+      printf ("keel %s\n", keel_version_string ());
+      return 0;
+    }
+  if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
+    return usage (stdout);
+  if (argc == 3 && strcmp (argv[1], "run") == 0)
+    return run (argv[2]);
+  if (argc >= 2 && strcmp (argv[1], "run") == 0)
+    fprintf (stderr, "keel run: expected exactly one directory, the one holding keel.json\n");
+  else if (argc >= 2)
+    fprintf (stderr, "keel: unknown command \"%s\"\n", argv[1]);
+  return usage (stderr);
+}

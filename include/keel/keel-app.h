@@ -1,0 +1,144 @@
+/* keel-app.h — the core process: configuration, windows, main loop.
+ *
+ * Threads: every function here must be called from the thread that runs
+ * keel_app_run() (the main thread), unless its comment says otherwise. */
+#pragma once
+
+#include <jansson.h>
+
+#include "keel-error.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KeelApp KeelApp;
+typedef struct _KeelWindow KeelWindow;
+
+/**
+ * keel_app_new:
+ * @config_path: `keel.json`, or a directory that holds one.
+ * @error: return location for an error.
+ *
+ * Loads and validates the configuration. No window opens and no display is
+ * needed yet, so a configuration error is reported before anything shows:
+ * the message gives file:line:column, the key, and what is expected.
+ * Relative paths in the file (`build.frontendDist`) start at its directory.
+ *
+ * Returns: (transfer full) (nullable): a new app, or %NULL with @error set.
+ */
+KEEL_API KeelApp *keel_app_new (const char *config_path, GError **error);
+
+/**
+ * keel_app_new_from_resource:
+ * @resource_dir: a GResource path such as "/org/example/hello".
+ * @error: return location for an error.
+ *
+ * Like keel_app_new(), for an app that embeds its `keel.json` and frontend in
+ * its binary with GResource (see docs/configuration.md): the configuration
+ * is read from `@resource_dir/keel.json`, and `build.frontendDist` names a
+ * directory below @resource_dir.
+ *
+ * Returns: (transfer full) (nullable): a new app, or %NULL with @error set.
+ */
+KEEL_API KeelApp *keel_app_new_from_resource (const char *resource_dir, GError **error);
+
+/**
+ * keel_app_free:
+ * @app: (nullable): an app that is not running.
+ *
+ * Closes the app's windows and frees it. Accepts %NULL.
+ */
+KEEL_API void keel_app_free (KeelApp *app);
+
+/**
+ * keel_app_run:
+ * @app: an app.
+ * @error: return location for a start-up error.
+ *
+ * Opens the display, creates the windows of `app.windows[]` whose `create`
+ * is true, and runs the main loop until keel_app_exit() is called or the
+ * last window closes. Without a display it fails with a message naming
+ * DISPLAY and Xvfb.
+ *
+ * Returns: the exit code, or 1 with @error set when the app could not start.
+ */
+KEEL_API int keel_app_run (KeelApp *app, GError **error);
+
+/**
+ * keel_app_exit:
+ * @app: a running app.
+ * @code: the exit code keel_app_run() will return.
+ *
+ * Closes every window and stops the main loop once the current event is done.
+ */
+KEEL_API void keel_app_exit (KeelApp *app, int code);
+
+/**
+ * keel_app_set_forward_console:
+ * @app: an app that is not running yet.
+ * @forward: whether to forward.
+ *
+ * Prints every page's console output (and uncaught errors) on stderr,
+ * prefixed with its window label, as `keel run` does.
+ */
+KEEL_API void keel_app_set_forward_console (KeelApp *app, gboolean forward);
+
+/**
+ * keel_app_get_identifier:
+ * @app: an app.
+ *
+ * Returns: (transfer none): `identifier` from the configuration.
+ */
+KEEL_API const char *keel_app_get_identifier (KeelApp *app);
+
+/**
+ * keel_app_get_name:
+ * @app: an app.
+ *
+ * Returns: (transfer none): `productName`, or the identifier when unset.
+ */
+KEEL_API const char *keel_app_get_name (KeelApp *app);
+
+/**
+ * keel_app_get_version:
+ * @app: an app.
+ *
+ * Returns: (transfer none): `version` from the configuration, or "0.0.0".
+ */
+KEEL_API const char *keel_app_get_version (KeelApp *app);
+
+/**
+ * keel_app_create_window:
+ * @app: an app.
+ * @options: (transfer none): a window object with the keys of `app.windows[]`
+ *   in `keel.json` (label, url, title, width, height, ...).
+ * @error: return location for an error.
+ *
+ * Creates a window with its own web view, content manager and web process.
+ * Called before keel_app_run(), it queues the window, which opens when the
+ * app starts, and returns %NULL without an error. A label already in use, or
+ * an invalid option, is an error that names it.
+ *
+ * Returns: (transfer none) (nullable): the window, owned by the app; %NULL
+ *   when queued or on error.
+ */
+KEEL_API KeelWindow *keel_app_create_window (KeelApp *app, json_t *options, GError **error);
+
+/**
+ * keel_app_get_window:
+ * @app: an app.
+ * @label: a window label.
+ *
+ * Returns: (transfer none) (nullable): the open window with that label.
+ */
+KEEL_API KeelWindow *keel_app_get_window (KeelApp *app, const char *label);
+
+/**
+ * keel_app_list_windows:
+ * @app: an app.
+ *
+ * Returns: (transfer container) (element-type KeelWindow): the open windows,
+ *   in creation order. Free the list with g_list_free().
+ */
+KEEL_API GList *keel_app_list_windows (KeelApp *app);
+
+G_END_DECLS

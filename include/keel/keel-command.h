@@ -1,0 +1,186 @@
+/* keel-command.h — commands that pages invoke, and hooks that see every call.
+ *
+ * A page calls `invoke('greet', {name: 'Ada'})`. The core finds the command
+ * registered as "greet" and calls its handler with a #KeelInvoke that holds
+ * the parsed arguments, the calling window and the page origin. The handler
+ * answers with exactly one keel_invoke_resolve() or keel_invoke_reject(),
+ * at once or later, from any thread. */
+#pragma once
+
+#include <jansson.h>
+
+#include "keel-app.h"
+
+G_BEGIN_DECLS
+
+/**
+ * KeelInvoke:
+ *
+ * One call from a page, waiting for its answer. The handler owns it from the
+ * moment it is called until it calls one of keel_invoke_resolve(),
+ * keel_invoke_resolve_raw(), keel_invoke_reject() or keel_invoke_reject_value(),
+ * which consume it: exactly one of them, exactly once, from any thread.
+ * If the page has gone by then (closed, reloaded, crashed) the answer is
+ * dropped without harm.
+ */
+typedef struct _KeelInvoke KeelInvoke;
+
+/**
+ * KeelCommandFunc:
+ * @invoke: (transfer full): the call; answer it exactly once.
+ * @user_data: the data given at registration.
+ *
+ * A command handler, called on the main thread.
+ */
+typedef void (*KeelCommandFunc) (KeelInvoke *invoke, gpointer user_data);
+
+/**
+ * keel_app_register_command:
+ * @app: an app.
+ * @name: the name pages invoke, e.g. "greet", or "plugin:NAME|command" for plugins.
+ * @handler: the handler.
+ * @user_data: data passed to @handler.
+ * @destroy: (nullable): frees @user_data when the app is freed.
+ *
+ * Registers a command. A name already registered is replaced (with a warning).
+ */
+KEEL_API void keel_app_register_command (KeelApp *app, const char *name, KeelCommandFunc handler,
+                                         gpointer user_data, GDestroyNotify destroy);
+
+/* Accessors: valid until the invoke is answered; callable from any thread. */
+
+/** keel_invoke_get_app: Returns: (transfer none): the app. */
+KEEL_API KeelApp *keel_invoke_get_app (KeelInvoke *invoke);
+/** keel_invoke_get_command: Returns: (transfer none): the command name. */
+KEEL_API const char *keel_invoke_get_command (KeelInvoke *invoke);
+/**
+ * keel_invoke_get_args:
+ *
+ * Returns: (transfer none): the arguments, a JSON object (empty when the page
+ *   gave none). Use json_incref() to keep them beyond the answer.
+ */
+KEEL_API json_t *keel_invoke_get_args (KeelInvoke *invoke);
+/** keel_invoke_get_window_label: Returns: (transfer none): the label of the calling window. */
+KEEL_API const char *keel_invoke_get_window_label (KeelInvoke *invoke);
+/** keel_invoke_get_webview_label: Returns: (transfer none): the label of the calling web view. */
+KEEL_API const char *keel_invoke_get_webview_label (KeelInvoke *invoke);
+/**
+ * keel_invoke_get_origin:
+ *
+ * Returns: (transfer none): the origin of the calling page as the core saw it
+ *   (never as the page claims it), e.g. "keel://localhost" or "http://localhost:5173".
+ */
+KEEL_API const char *keel_invoke_get_origin (KeelInvoke *invoke);
+
+/**
+ * keel_invoke_resolve:
+ * @invoke: (transfer full): the call.
+ * @value: (transfer full) (nullable): the result; %NULL means JSON null.
+ *
+ * Fulfils the page's promise with @value. Callable from any thread; the reply
+ * is sent from the main loop.
+ */
+KEEL_API void keel_invoke_resolve (KeelInvoke *invoke, json_t *value);
+
+/**
+ * keel_invoke_resolve_raw:
+ * @invoke: (transfer full): the call.
+ * @json_text: a complete JSON text, sent as is without being parsed again.
+ *
+ * Like keel_invoke_resolve() for a result the handler already holds as JSON
+ * text. The text must be valid JSON; it is checked only when a response hook
+ * needs the value.
+ */
+KEEL_API void keel_invoke_resolve_raw (KeelInvoke *invoke, const char *json_text);
+
+/**
+ * keel_invoke_reject:
+ * @invoke: (transfer full): the call.
+ * @code: a stable, machine-readable error code such as "not_found".
+ * @format: printf-style message for people: what was wrong and how to fix it.
+ *
+ * Rejects the page's promise with `{code, message}`. Callable from any thread.
+ */
+KEEL_API void keel_invoke_reject (KeelInvoke *invoke, const char *code, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
+
+/**
+ * keel_invoke_reject_value:
+ * @invoke: (transfer full): the call.
+ * @error: (transfer full): the value the promise rejects with (any JSON).
+ *
+ * Rejects with an arbitrary value, for frontends that expect a given shape.
+ */
+KEEL_API void keel_invoke_reject_value (KeelInvoke *invoke, json_t *error);
+
+/* Argument helpers. Each looks up @key in the arguments. On success it
+ * stores the value and returns TRUE. Otherwise it REJECTS the invoke (so it
+ * is consumed: return at once) with code "invalid_args" and a message naming
+ * the command, the key, the expected type and what was given, and returns
+ * FALSE. The _opt variants accept a missing key or null (leaving *out as is). */
+
+KEEL_API gboolean keel_invoke_arg_string (KeelInvoke *invoke, const char *key, const char **out);
+KEEL_API gboolean keel_invoke_arg_string_opt (KeelInvoke *invoke, const char *key, const char **out);
+KEEL_API gboolean keel_invoke_arg_int (KeelInvoke *invoke, const char *key, gint64 *out);
+KEEL_API gboolean keel_invoke_arg_int_opt (KeelInvoke *invoke, const char *key, gint64 *out);
+KEEL_API gboolean keel_invoke_arg_double (KeelInvoke *invoke, const char *key, double *out);
+KEEL_API gboolean keel_invoke_arg_bool (KeelInvoke *invoke, const char *key, gboolean *out);
+KEEL_API gboolean keel_invoke_arg_bool_opt (KeelInvoke *invoke, const char *key, gboolean *out);
+/** keel_invoke_arg_object: *out is borrowed, like keel_invoke_get_args(). */
+KEEL_API gboolean keel_invoke_arg_object (KeelInvoke *invoke, const char *key, json_t **out);
+
+/**
+ * KeelRequestHook:
+ * @invoke: the call, before any permission check or handler; the hook may
+ *   read it and replace its arguments with keel_invoke_set_args(). It must not
+ *   answer it.
+ * @error: set it, and return %FALSE, to refuse the call: the page's promise
+ *   rejects with `{code: "refused", message: error->message}`.
+ * @user_data: the data given at registration.
+ *
+ * Sees every call from every page, built-in commands included, on the main
+ * thread, in the order hooks were added.
+ *
+ * Returns: %TRUE to let the call through.
+ */
+typedef gboolean (*KeelRequestHook) (KeelInvoke *invoke, GError **error, gpointer user_data);
+
+/**
+ * KeelResponseHook:
+ * @invoke: the call being answered (its accessors still work).
+ * @is_error: whether the answer is a rejection.
+ * @value: (inout) (transfer full): the answer; the hook may replace it
+ *   (json_decref() the old value, store a new one).
+ * @user_data: the data given at registration.
+ *
+ * Sees every answer on its way back, on the main thread, even if the page
+ * that asked has gone.
+ */
+typedef void (*KeelResponseHook) (KeelInvoke *invoke, gboolean is_error, json_t **value,
+                                  gpointer user_data);
+
+/**
+ * keel_invoke_set_args:
+ * @invoke: a call inside a #KeelRequestHook.
+ * @args: (transfer full): the new arguments, a JSON object.
+ *
+ * Rewrites the arguments the handler will see.
+ */
+KEEL_API void keel_invoke_set_args (KeelInvoke *invoke, json_t *args);
+
+/**
+ * keel_app_add_request_hook:
+ * Returns: an id for keel_app_remove_hook().
+ */
+KEEL_API guint keel_app_add_request_hook (KeelApp *app, KeelRequestHook hook, gpointer user_data,
+                                          GDestroyNotify destroy);
+/**
+ * keel_app_add_response_hook:
+ * Returns: an id for keel_app_remove_hook().
+ */
+KEEL_API guint keel_app_add_response_hook (KeelApp *app, KeelResponseHook hook, gpointer user_data,
+                                           GDestroyNotify destroy);
+/** keel_app_remove_hook: removes a request or response hook by its id. */
+KEEL_API void keel_app_remove_hook (KeelApp *app, guint hook_id);
+
+G_END_DECLS

@@ -1,0 +1,116 @@
+/* keel-window.h — a window and its web view.
+ *
+ * Each window holds one web view with the same label, its own content manager
+ * and so its own web process. Windows belong to the app; a pointer stays valid
+ * until the window is destroyed (closed by the user, keel_window_close(), or
+ * the app's end). Main thread only. */
+#pragma once
+
+#include <jansson.h>
+
+#include "keel-app.h"
+
+G_BEGIN_DECLS
+
+/** keel_window_get_label: Returns: (transfer none): the window's unique label. */
+KEEL_API const char *keel_window_get_label (KeelWindow *window);
+
+/** keel_window_get_title: Returns: (transfer none): the title. */
+KEEL_API const char *keel_window_get_title (KeelWindow *window);
+/** keel_window_set_title: sets the title. */
+KEEL_API void keel_window_set_title (KeelWindow *window, const char *title);
+
+/** keel_window_get_url: Returns: (transfer none) (nullable): the URL of the page shown now. */
+KEEL_API const char *keel_window_get_url (KeelWindow *window);
+
+/**
+ * keel_window_close:
+ *
+ * Asks the window to close, as its close button does: if its page listens to
+ * `tauri://close-requested` (`onCloseRequested()` in @tauri-apps/api), the
+ * event is sent and the page decides; otherwise the window is destroyed.
+ */
+KEEL_API void keel_window_close (KeelWindow *window);
+/**
+ * keel_window_destroy:
+ *
+ * Destroys the window without asking its page, once the current event is
+ * done (it is often called from that page's own command). The pointer is
+ * invalid after that.
+ */
+KEEL_API void keel_window_destroy (KeelWindow *window);
+
+KEEL_API void keel_window_show (KeelWindow *window);
+KEEL_API void keel_window_hide (KeelWindow *window);
+KEEL_API gboolean keel_window_is_visible (KeelWindow *window);
+KEEL_API void keel_window_focus (KeelWindow *window);
+KEEL_API gboolean keel_window_is_focused (KeelWindow *window);
+
+/**
+ * keel_window_get_inner_size:
+ *
+ * The size of the web view area, in physical pixels (logical size times the
+ * scale factor), as Tauri reports it.
+ */
+KEEL_API void keel_window_get_inner_size (KeelWindow *window, int *width, int *height);
+/** keel_window_get_outer_size: the window's size with its frame, in physical pixels. */
+KEEL_API void keel_window_get_outer_size (KeelWindow *window, int *width, int *height);
+/** keel_window_get_scale_factor: Returns: the scale factor (1 or 2 on most screens). */
+KEEL_API int keel_window_get_scale_factor (KeelWindow *window);
+/** keel_window_set_size: sets the web view area's size, in logical pixels. */
+KEEL_API void keel_window_set_size (KeelWindow *window, int width, int height);
+KEEL_API void keel_window_set_resizable (KeelWindow *window, gboolean resizable);
+KEEL_API gboolean keel_window_is_resizable (KeelWindow *window);
+/** keel_window_center: moves the window to the centre of its screen. */
+KEEL_API void keel_window_center (KeelWindow *window);
+KEEL_API void keel_window_maximize (KeelWindow *window);
+KEEL_API void keel_window_unmaximize (KeelWindow *window);
+KEEL_API gboolean keel_window_is_maximized (KeelWindow *window);
+KEEL_API void keel_window_minimize (KeelWindow *window);
+KEEL_API void keel_window_unminimize (KeelWindow *window);
+KEEL_API gboolean keel_window_is_minimized (KeelWindow *window);
+KEEL_API void keel_window_set_fullscreen (KeelWindow *window, gboolean fullscreen);
+KEEL_API gboolean keel_window_is_fullscreen (KeelWindow *window);
+
+/**
+ * keel_window_emit:
+ * @window: a window.
+ * @event: the event name.
+ * @payload: (transfer full) (nullable): the payload.
+ *
+ * Emits an event to this window's listeners: keel_app_emit_to() with its label.
+ */
+KEEL_API void keel_window_emit (KeelWindow *window, const char *event, json_t *payload);
+
+/**
+ * KeelSnapshotFunc:
+ * @window: the window.
+ * @error: (nullable): why the snapshot failed, or %NULL on success.
+ * @user_data: data given to keel_window_save_snapshot().
+ */
+typedef void (*KeelSnapshotFunc) (KeelWindow *window, const GError *error, gpointer user_data);
+
+/**
+ * keel_window_save_snapshot:
+ * @window: a window.
+ * @png_path: where to write the PNG file.
+ * @done: (nullable): called on the main thread when the file is written or
+ *   the snapshot failed.
+ * @user_data: data for @done.
+ *
+ * Renders the visible part of the window's page to a PNG file.
+ */
+KEEL_API void keel_window_save_snapshot (KeelWindow *window, const char *png_path,
+                                         KeelSnapshotFunc done, gpointer user_data);
+
+/**
+ * keel_window_eval:
+ * @window: a window.
+ * @script: JavaScript source, run in the page's main world.
+ *
+ * Runs a script in the window's page without waiting for it. Meant for
+ * tests and tools; app logic should use events.
+ */
+KEEL_API void keel_window_eval (KeelWindow *window, const char *script);
+
+G_END_DECLS

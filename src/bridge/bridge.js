@@ -1,0 +1,176 @@
+// Keel bridge, main world. Injected at document start into the top frame,
+// before any page script. Implements the contract of @tauri-apps/api v2:
+// window.__TAURI_INTERNALS__ and window.__TAURI_EVENT_PLUGIN_INTERNALS__,
+// plus the short native window.keel. The shell prepends `const meta = {...}`
+// (window and webview labels, options) to this file.
+(function () {
+  'use strict';
+  if (window.__TAURI_INTERNALS__) return;
+
+  const doc = document;
+  const dispatch = doc.dispatchEvent.bind(doc);
+  const Custom = CustomEvent;
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+
+  // Callbacks: transformCallback gives a function a number that can travel
+  // to the core and back (event handlers, channels).
+  const callbacks = new Map();
+  let nextCallbackId = 1;
+
+  function transformCallback(callback, once) {
+    const id = nextCallbackId++;
+    const fn = typeof callback === 'function' ? callback : function () {};
+    callbacks.set(id, once ? function (data) { callbacks.delete(id); return fn(data); } : fn);
+    return id;
+  }
+  function unregisterCallback(id) { callbacks.delete(id); }
+  function runCallback(id, data) {
+    const fn = callbacks.get(id);
+    // A callback unregistered meanwhile (unlisten, a closed channel) drops
+    // its late messages, as in Tauri.
+    if (fn) fn(data);
+  }
+
+  // Pending invokes, answered by the relay with "<id>\n<o|e><json>".
+  const pending = new Map();
+  let nextRequestId = 1;
+
+  doc.addEventListener('keel:response', function (event) {
+    const detail = event.detail;
+    if (typeof detail !== 'string') return;
+    const newline = detail.indexOf('\n');
+    const id = Number(detail.slice(0, newline));
+    const request = pending.get(id);
+    if (!request) return;
+    pending.delete(id);
+    let value;
+    try {
+      value = parse(detail.slice(newline + 2));
+    } catch (error) {
+      request.reject({ code: 'invalid_reply', message: 'the core answered "' + request.cmd +
+        '" with invalid JSON: ' + error.message });
+      return;
+    }
+    if (detail.charCodeAt(newline + 1) === 111 /* 'o' */) request.resolve(value);
+    else request.reject(value);
+  }, true);
+
+  // Event ids of this page's listeners, to the callback that runs them.
+  const listenerCallbacks = new Map();
+
+  function invoke(cmd, args, options) {
+    if (args === undefined) args = {};
+    return new Promise(function (resolve, reject) {
+      if (typeof cmd !== 'string' || cmd === '') {
+        reject({ code: 'invalid_message', message: 'invoke needs a command name (a non-empty string)' });
+        return;
+      }
+      if (args instanceof ArrayBuffer || ArrayBuffer.isView(args)) {
+        reject({ code: 'unsupported', message: 'invoke("' + cmd + '"): binary arguments ' +
+          '(ArrayBuffer, typed arrays) are not supported by this version of Keel; send JSON' });
+        return;
+      }
+      let text;
+      try {
+        text = stringify(options && options.headers ? { cmd: cmd, args: args, options: {} }
+                                                     : { cmd: cmd, args: args });
+      } catch (error) {
+        reject({ code: 'invalid_args', message: 'invoke("' + cmd +
+          '"): the arguments cannot be sent as JSON: ' + error.message });
+        return;
+      }
+      const id = nextRequestId++;
+      if (cmd === 'plugin:event|listen') {
+        const handler = args.handler;
+        pending.set(id, { cmd: cmd, reject: reject, resolve: function (eventId) {
+          listenerCallbacks.set(eventId, handler);
+          resolve(eventId);
+        } });
+      } else {
+        pending.set(id, { cmd: cmd, resolve: resolve, reject: reject });
+      }
+      dispatch(new Custom('keel:request', { detail: id + '\n' + text }));
+    });
+  }
+
+  function convertFileSrc(filePath, protocol) {
+    return (protocol || 'asset') + '://localhost/' + encodeURIComponent(filePath);
+  }
+
+  const internals = {
+    invoke: invoke,
+    transformCallback: transformCallback,
+    unregisterCallback: unregisterCallback,
+    runCallback: runCallback,
+    callbacks: callbacks,
+    convertFileSrc: convertFileSrc,
+    metadata: {
+      currentWindow: { label: meta.windowLabel },
+      currentWebview: { windowLabel: meta.windowLabel, label: meta.webviewLabel },
+    },
+    plugins: { path: { sep: '/', delimiter: ':' } },
+  };
+  const eventInternals = {
+    unregisterListener: function (event, eventId) {
+      const handler = listenerCallbacks.get(eventId);
+      if (handler !== undefined) {
+        listenerCallbacks.delete(eventId);
+        unregisterCallback(handler);
+      }
+    },
+  };
+
+  // Non-writable, so a careless script cannot replace the bridge by assignment.
+  Object.defineProperty(window, '__TAURI_INTERNALS__', { value: Object.freeze(internals) });
+  Object.defineProperty(window, '__TAURI_EVENT_PLUGIN_INTERNALS__',
+                        { value: Object.freeze(eventInternals) });
+
+  // window.keel: the short native API.
+  function listen(event, handler) {
+    return invoke('plugin:event|listen', {
+      event: event, target: { kind: 'Any' }, handler: transformCallback(handler),
+    }).then(function (eventId) {
+      return function () {
+        eventInternals.unregisterListener(event, eventId);
+        return invoke('plugin:event|unlisten', { event: event, eventId: eventId });
+      };
+    });
+  }
+  function emit(event, payload) {
+    return invoke('plugin:event|emit', { event: event, payload: payload }).then(function () {});
+  }
+  Object.defineProperty(window, 'keel', {
+    value: Object.freeze({ invoke: invoke, listen: listen, emit: emit,
+                           windowLabel: meta.windowLabel }),
+  });
+
+  if (meta.forwardConsole) {
+    // `keel run` prints each page's console on stderr, prefixed by window.
+    const send = function (level, args) {
+      let text = '';
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        let part;
+        if (typeof a === 'string') part = a;
+        else if (a instanceof Error) part = a.stack || String(a);
+        else { try { part = stringify(a); } catch (e) { part = String(a); } }
+        if (part === undefined) part = String(a);
+        text += (i ? ' ' : '') + part;
+      }
+      dispatch(new Custom('keel:console', { detail: level + '\n' + text }));
+    };
+    ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
+      const original = console[level];
+      console[level] = function () { send(level, arguments); return original.apply(console, arguments); };
+    });
+    window.addEventListener('error', function (e) {
+      send('error', ['Uncaught ' + (e.error && e.error.stack ? e.error.stack : e.message) +
+        ' (' + e.filename + ':' + e.lineno + ')']);
+    });
+    window.addEventListener('unhandledrejection', function (e) {
+      send('error', ['Unhandled promise rejection: ' + (function (r) {
+        try { return typeof r === 'string' ? r : stringify(r); } catch (x) { return String(r); } })(e.reason)]);
+    });
+  }
+})();

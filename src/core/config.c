@@ -1,0 +1,1337 @@
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "json-locate.h"
+#include "keel/keel-error.h"
+
+/* Strings from the config are shown in messages up to this many bytes. */
+#define QUOTE_MAX 60
+
+/* Warnings kept one by one; the rest are counted. Each one costs a scan of
+ * the text to find its line, so a file made of ignored keys must not cost a
+ * scan per key. */
+#define MAX_WARNINGS 100
+
+/* ---- What each object may hold ----
+ *
+ * Each kind of object is described by a table of the keys Keel implements
+ * (with how to check and where to store each value) and a list of the Tauri
+ * keys it accepts but ignores. One generic walker applies the tables, so the
+ * same rules serve keel.json and window objects given by code. */
+
+typedef enum
+{
+  KIND_IGNORED,        /* accepted whatever it holds */
+  KIND_STRING,         /* a string, or null for unset */
+  KIND_IDENTIFIER,     /* a reverse-domain name */
+  KIND_DIRECTORY,      /* a directory path, or null */
+  KIND_HTTP_URL,       /* an absolute http(s) URL, or null */
+  KIND_BOOLEAN,
+  KIND_SECTION,        /* an object described by Field.section, stored in the same target */
+  KIND_WINDOWS,        /* app.windows */
+  KIND_CSP,            /* app.security.csp */
+  KIND_CSP_EXCEPTIONS, /* app.security.dangerousDisableAssetCspModification */
+  KIND_CAPABILITIES,   /* app.security.capabilities */
+  KIND_LABEL,          /* a window label */
+  KIND_PAGE_URL,       /* a path inside the app or an http(s) URL */
+  KIND_TITLE,          /* a string */
+  KIND_SIZE,           /* a positive number */
+  KIND_SIZE_LIMIT,     /* a positive number, or null for unset (0) */
+  KIND_COORDINATE,     /* a number, or null for unset */
+} FieldKind;
+
+typedef struct Section Section;
+
+typedef struct
+{
+  const char *name;
+  FieldKind kind;
+  gsize offset;            /* of the value in the target struct */
+  const Section *section;  /* for KIND_SECTION */
+} Field;
+
+struct Section
+{
+  const Field *fields;            /* ends with a NULL name */
+  const char *const *tauri_only;  /* ends with NULL */
+};
+
+#define WINDOW_FIELD(name, kind, member) { name, kind, G_STRUCT_OFFSET (KeelWindowConfig, member), NULL }
+#define CONFIG_FIELD(name, kind, member) { name, kind, G_STRUCT_OFFSET (KeelConfig, member), NULL }
+#define SECTION_FIELD(name, section) { name, KIND_SECTION, 0, section }
+
+static const Field window_fields[] = {
+  WINDOW_FIELD ("label", KIND_LABEL, label),
+  WINDOW_FIELD ("url", KIND_PAGE_URL, url),
+  WINDOW_FIELD ("title", KIND_TITLE, title),
+  WINDOW_FIELD ("width", KIND_SIZE, width),
+  WINDOW_FIELD ("height", KIND_SIZE, height),
+  WINDOW_FIELD ("minWidth", KIND_SIZE_LIMIT, min_width),
+  WINDOW_FIELD ("minHeight", KIND_SIZE_LIMIT, min_height),
+  WINDOW_FIELD ("maxWidth", KIND_SIZE_LIMIT, max_width),
+  WINDOW_FIELD ("maxHeight", KIND_SIZE_LIMIT, max_height),
+  WINDOW_FIELD ("x", KIND_COORDINATE, x),
+  WINDOW_FIELD ("y", KIND_COORDINATE, y),
+  WINDOW_FIELD ("resizable", KIND_BOOLEAN, resizable),
+  WINDOW_FIELD ("visible", KIND_BOOLEAN, visible),
+  WINDOW_FIELD ("center", KIND_BOOLEAN, center),
+  WINDOW_FIELD ("decorations", KIND_BOOLEAN, decorations),
+  WINDOW_FIELD ("fullscreen", KIND_BOOLEAN, fullscreen),
+  WINDOW_FIELD ("maximized", KIND_BOOLEAN, maximized),
+  WINDOW_FIELD ("focus", KIND_BOOLEAN, focus),
+  WINDOW_FIELD ("alwaysOnTop", KIND_BOOLEAN, always_on_top),
+  WINDOW_FIELD ("create", KIND_BOOLEAN, create),
+  { NULL, 0, 0, NULL },
+};
+
+static const char *const window_tauri_only[] = {
+  "transparent", "theme", "skipTaskbar", "shadow", "titleBarStyle", "userAgent",
+  "zoomHotkeysEnabled", "devtools", "dragDropEnabled", "incognito", "parent",
+  "tabbingIdentifier", "windowEffects", "contentProtected", "acceptFirstMouse", "hiddenTitle",
+  "closable", "minimizable", "maximizable", "visibleOnAllWorkspaces", "backgroundColor",
+  "additionalBrowserArgs", "useHttpsScheme", "proxyUrl", "browserExtensionsEnabled",
+  "preventOverflow", "windowClassname", "alwaysOnBottom", "trafficLightPosition",
+  "backgroundThrottling", "javascriptDisabled", "allowLinkPreview",
+  "disableInputAccessoryView", NULL,
+};
+
+static const Section window_section = { window_fields, window_tauri_only };
+
+static const Field security_fields[] = {
+  CONFIG_FIELD ("csp", KIND_CSP, csp),
+  CONFIG_FIELD ("dangerousDisableAssetCspModification", KIND_CSP_EXCEPTIONS,
+                csp_modification_disabled),
+  CONFIG_FIELD ("capabilities", KIND_CAPABILITIES, capabilities),
+  { NULL, 0, 0, NULL },
+};
+
+static const char *const security_tauri_only[] = {
+  "assetProtocol", "freezePrototype", "pattern", "headers", "devCsp", NULL,
+};
+
+static const Section security_section = { security_fields, security_tauri_only };
+
+static const Field app_fields[] = {
+  CONFIG_FIELD ("windows", KIND_WINDOWS, windows),
+  SECTION_FIELD ("security", &security_section),
+  CONFIG_FIELD ("withGlobalTauri", KIND_BOOLEAN, with_global_tauri),
+  { NULL, 0, 0, NULL },
+};
+
+static const char *const app_tauri_only[] = {
+  "trayIcon", "macOSPrivateApi", "enableGTKAppId", NULL,
+};
+
+static const Section app_section = { app_fields, app_tauri_only };
+
+static const Field build_fields[] = {
+  CONFIG_FIELD ("frontendDist", KIND_DIRECTORY, frontend_dist),
+  CONFIG_FIELD ("devUrl", KIND_HTTP_URL, dev_url),
+  { NULL, 0, 0, NULL },
+};
+
+static const char *const build_tauri_only[] = {
+  "beforeDevCommand", "beforeBuildCommand", "beforeBundleCommand", "features", "runner",
+  "removeUnusedCommands", "additionalWatchFolders", NULL,
+};
+
+static const Section build_section = { build_fields, build_tauri_only };
+
+static const Field top_fields[] = {
+  { "$schema", KIND_IGNORED, 0, NULL },
+  CONFIG_FIELD ("productName", KIND_STRING, product_name),
+  CONFIG_FIELD ("version", KIND_STRING, version),
+  CONFIG_FIELD ("identifier", KIND_IDENTIFIER, identifier),
+  SECTION_FIELD ("build", &build_section),
+  SECTION_FIELD ("app", &app_section),
+  { NULL, 0, 0, NULL },
+};
+
+static const char *const top_tauri_only[] = {
+  "bundle", "plugins", "mainBinaryName", NULL,
+};
+
+static const Section top_section = { top_fields, top_tauri_only };
+
+/* ---- Where the walker is ---- */
+
+typedef struct
+{
+  char *text;          /* an object key, or an array index in decimal */
+  gboolean is_index;
+} Segment;
+
+typedef struct
+{
+  const char *text;           /* the source text; NULL for a value given by code */
+  gsize length;
+  const char *source_name;
+  const char *where;          /* what messages call the top value when there is no text */
+  KeelError code;
+  GArray *path;               /* of Segment: the value being checked */
+  GPtrArray *warnings;        /* NULL: warnings are logged */
+  gsize warnings_dropped;     /* beyond MAX_WARNINGS */
+  const char *default_title;
+} Context;
+
+static void
+segment_clear (gpointer data)
+{
+  g_free (((Segment *) data)->text);
+}
+
+static void
+context_init (Context *ctx, KeelError code)
+{
+  memset (ctx, 0, sizeof *ctx);
+  ctx->code = code;
+  ctx->path = g_array_new (FALSE, FALSE, sizeof (Segment));
+  g_array_set_clear_func (ctx->path, segment_clear);
+}
+
+static void
+context_clear (Context *ctx)
+{
+  g_array_unref (ctx->path);
+}
+
+static void
+push_key (Context *ctx, const char *key)
+{
+  Segment segment = { g_strdup (key), FALSE };
+  g_array_append_val (ctx->path, segment);
+}
+
+static void
+push_index (Context *ctx, gsize index)
+{
+  Segment segment = { g_strdup_printf ("%" G_GSIZE_FORMAT, index), TRUE };
+  g_array_append_val (ctx->path, segment);
+}
+
+static void
+pop (Context *ctx)
+{
+  g_array_remove_index (ctx->path, ctx->path->len - 1);
+}
+
+/* ---- Words ---- */
+
+/* Escapes a string from the config for a message, keeping it valid UTF-8
+ * and readable (g_strescape() would turn "é" into octal). */
+static void
+append_quoted (GString *out, const char *text)
+{
+  gsize length = strlen (text);
+  g_autofree char *head = g_utf8_make_valid (text, MIN (length, QUOTE_MAX));
+
+  g_string_append_c (out, '"');
+  for (const char *p = head; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
+  if (length > QUOTE_MAX)
+    g_string_append (out, "…");
+}
+
+static char *
+quote (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  append_quoted (out, text);
+  return g_string_free (out, FALSE);
+}
+
+/* Formats a number the same way in every locale. */
+static const char *
+number_text (double value, char buffer[G_ASCII_DTOSTR_BUF_SIZE])
+{
+  return g_ascii_formatd (buffer, G_ASCII_DTOSTR_BUF_SIZE, "%.15g", value);
+}
+
+/* Names a value for "got ...": its type in words, and its value when short. */
+static char *
+describe (const json_t *value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  switch (json_typeof (value))
+    {
+    case JSON_OBJECT:
+      return g_strdup ("an object");
+    case JSON_ARRAY:
+      return g_strdup ("an array");
+    case JSON_STRING:
+      {
+        g_autofree char *quoted = quote (json_string_value (value));
+        return g_strdup_printf ("the string %s", quoted);
+      }
+    case JSON_INTEGER:
+      return g_strdup_printf ("the number %" JSON_INTEGER_FORMAT, json_integer_value (value));
+    case JSON_REAL:
+      return g_strdup_printf ("the number %s", number_text (json_real_value (value), buffer));
+    case JSON_TRUE:
+      return g_strdup ("true");
+    case JSON_FALSE:
+      return g_strdup ("false");
+    case JSON_NULL:
+    default:
+      return g_strdup ("null");
+    }
+}
+
+/* Keys that read well after a dot; others are written as ["..."], which
+ * also cuts a long one short. */
+static gboolean
+is_plain_key (const char *key)
+{
+  if (*key == '\0' || strlen (key) > QUOTE_MAX)
+    return FALSE;
+  for (const char *p = key; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '_' && *p != '$' && *p != '-')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* "app.windows[0].width", preceded by ctx->where when there is no text. */
+static char *
+render_path (const Context *ctx)
+{
+  GString *out = g_string_new (ctx->text == NULL && ctx->where != NULL ? ctx->where : "");
+  for (guint i = 0; i < ctx->path->len; i++)
+    {
+      const Segment *segment = &g_array_index (ctx->path, Segment, i);
+      if (segment->is_index)
+        g_string_append_printf (out, "[%s]", segment->text);
+      else if (is_plain_key (segment->text))
+        {
+          if (out->len > 0)
+            g_string_append_c (out, '.');
+          g_string_append (out, segment->text);
+        }
+      else
+        {
+          g_string_append_c (out, '[');
+          append_quoted (out, segment->text);
+          g_string_append_c (out, ']');
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The position of the current path's value (or key) in the text. A path that
+ * cannot be found (a key that is missing, say) falls back to its nearest
+ * ancestor, so a message always has a place. */
+static void
+locate_current (const Context *ctx, gboolean at_key, int *line, int *column)
+{
+  guint depth = ctx->path->len;
+  g_autofree const char **segments = g_new0 (const char *, depth + 1);
+  for (guint i = 0; i < depth; i++)
+    segments[i] = g_array_index (ctx->path, Segment, i).text;
+
+  if (at_key && keel__json_locate_key (ctx->text, ctx->length, segments, line, column))
+    return;
+  for (guint i = depth + 1; i-- > 0;)
+    {
+      segments[i] = NULL;
+      if (keel__json_locate (ctx->text, ctx->length, segments, line, column))
+        return;
+    }
+  *line = 1;
+  *column = 1;
+}
+
+/* "<source>:<line>:<column>: <path>: <problem>" (or "<where>.<path>: <problem>"). */
+static char *
+format_message (const Context *ctx, gboolean at_key, const char *problem)
+{
+  g_autofree char *path = render_path (ctx);
+  GString *message = g_string_new (NULL);
+  if (ctx->text != NULL)
+    {
+      int line = 1, column = 1;
+      locate_current (ctx, at_key, &line, &column);
+      g_string_append_printf (message, "%s:%d:%d: ", ctx->source_name, line, column);
+    }
+  if (*path != '\0')
+    g_string_append_printf (message, "%s: ", path);
+  g_string_append (message, problem);
+  return g_string_free (message, FALSE);
+}
+
+static gboolean fail (const Context *ctx, GError **error, gboolean at_key, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+
+/* Reports a problem with the value at the current path. Always FALSE. */
+static gboolean
+fail (const Context *ctx, GError **error, gboolean at_key, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *problem = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_autofree char *message = format_message (ctx, at_key, problem);
+  g_set_error_literal (error, KEEL_ERROR, ctx->code, message);
+  return FALSE;
+}
+
+/* "expected <expected>, got <value>". Always FALSE. */
+static gboolean
+fail_type (const Context *ctx, GError **error, const json_t *value, const char *expected)
+{
+  g_autofree char *got = describe (value);
+  return fail (ctx, error, FALSE, "expected %s, got %s", expected, got);
+}
+
+static void
+warn_ignored (Context *ctx)
+{
+  if (ctx->warnings != NULL && ctx->warnings->len >= MAX_WARNINGS)
+    {
+      ctx->warnings_dropped++;
+      return;
+    }
+
+  char *message = format_message (ctx, TRUE, "not implemented by Keel, ignored");
+  if (ctx->warnings != NULL)
+    g_ptr_array_add (ctx->warnings, message);
+  else
+    {
+      g_message ("%s", message);
+      g_free (message);
+    }
+}
+
+/* ---- Unknown keys ---- */
+
+/* Levenshtein distance, ignoring ASCII case. `b` is a key from the tables,
+ * and callers skip pairs whose lengths differ by more than the distance that
+ * matters, so both are short. */
+static gsize
+edit_distance (const char *a, gsize a_length, const char *b, gsize b_length)
+{
+  gsize row[64];
+  g_return_val_if_fail (b_length < G_N_ELEMENTS (row), G_MAXSIZE);
+
+  for (gsize j = 0; j <= b_length; j++)
+    row[j] = j;
+
+  for (gsize i = 1; i <= a_length; i++)
+    {
+      gsize diagonal = row[0];
+      row[0] = i;
+      for (gsize j = 1; j <= b_length; j++)
+        {
+          gsize above = row[j];
+          gsize cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
+          diagonal = above;
+        }
+    }
+  return row[b_length];
+}
+
+/* The implemented key closest to `key`, if within two edits. */
+static const char *
+suggest_key (const Section *section, const char *key)
+{
+  const gsize max_distance = 2;
+  gsize key_length = strlen (key);
+  const char *best = NULL;
+  gsize best_distance = max_distance + 1;
+
+  for (const Field *field = section->fields; field->name != NULL; field++)
+    {
+      gsize length = strlen (field->name);
+      if (MAX (length, key_length) - MIN (length, key_length) > max_distance)
+        continue;
+      gsize distance = edit_distance (key, key_length, field->name, length);
+      if (distance < best_distance)
+        {
+          best = field->name;
+          best_distance = distance;
+        }
+    }
+  return best;
+}
+
+static gboolean
+fail_unknown_key (const Context *ctx, const Section *section, const char *key, GError **error)
+{
+  const char *suggestion = suggest_key (section, key);
+  if (suggestion != NULL)
+    return fail (ctx, error, TRUE, "unknown key; did you mean `%s`?", suggestion);
+
+  g_autoptr (GString) keys = g_string_new (NULL);
+  for (const Field *field = section->fields; field->name != NULL; field++)
+    g_string_append_printf (keys, "%s%s", keys->len > 0 ? ", " : "", field->name);
+  return fail (ctx, error, TRUE, "unknown key; Keel accepts here: %s", keys->str);
+}
+
+/* ---- Checks of single values ---- */
+
+/* Why `id` is not a reverse-domain identifier, or NULL if it is one. */
+static char *
+identifier_problem (const char *id)
+{
+  if (*id == '\0')
+    return g_strdup ("it is empty");
+  if (id[0] == '.' || id[strlen (id) - 1] == '.')
+    return g_strdup ("it must not start or end with '.'");
+
+  gsize segments = 1;
+  for (const char *p = id; *p != '\0'; p++)
+    {
+      if (*p == '.')
+        {
+          if (p[1] == '.')
+            return g_strdup ("it must not have an empty segment (\"..\")");
+          segments++;
+        }
+      else if (!g_ascii_isalnum (*p) && *p != '-')
+        {
+          gunichar c = g_utf8_get_char_validated (p, -1);
+          if (c == (gunichar) -1 || c == (gunichar) -2 || c < 0x20 || c == 0x7f)
+            return g_strdup_printf ("the byte 0x%02x is not allowed", (guchar) *p);
+          char utf8[8] = { 0 };
+          g_unichar_to_utf8 (c, utf8);
+          return g_strdup_printf ("the character '%s' is not allowed", utf8);
+        }
+    }
+  if (segments < 2)
+    return g_strdup ("it needs at least two segments separated by '.'");
+  return NULL;
+}
+
+/* Why `label` is not a window label, or NULL if it is one. */
+static char *
+label_problem (const char *label)
+{
+  if (*label == '\0')
+    return g_strdup ("a label must not be empty");
+  for (const char *p = label; *p != '\0'; p++)
+    {
+      if (g_ascii_isalnum (*p) || strchr ("-/:_", *p) != NULL)
+        continue;
+      gunichar c = g_utf8_get_char_validated (p, -1);
+      if (c == (gunichar) -1 || c == (gunichar) -2 || c < 0x20 || c == 0x7f)
+        return g_strdup_printf ("the byte 0x%02x is not allowed in a label", (guchar) *p);
+      char utf8[8] = { 0 };
+      g_unichar_to_utf8 (c, utf8);
+      return g_strdup_printf ("the character '%s' is not allowed in a label", utf8);
+    }
+  return NULL;
+}
+
+/* Why `text` is not an absolute http(s) URL, or NULL if it is one. */
+static char *
+http_url_problem (const char *text)
+{
+  g_autoptr (GError) uri_error = NULL;
+  g_autoptr (GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, &uri_error);
+  if (uri == NULL)
+    return g_strdup_printf ("it is not a valid URL (%s)", uri_error->message);
+
+  const char *scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    return g_strdup_printf ("its scheme \"%s:\" is neither http: nor https:", scheme);
+
+  const char *host = g_uri_get_host (uri);
+  if (host == NULL || *host == '\0')
+    return g_strdup ("it has no host");
+  for (const char *p = host; *p != '\0'; p++)
+    {
+      if ((guchar) *p <= ' ' || *p == 0x7f)
+        return g_strdup ("its host contains a space or a control character");
+    }
+  return NULL;
+}
+
+/* Why `url` is neither a page inside the app nor an http(s) URL, or NULL. */
+static char *
+page_url_problem (const char *url)
+{
+  if (*url == '\0')
+    return g_strdup ("it is empty");
+
+  const char *scheme = g_uri_peek_scheme (url);
+  if (scheme != NULL)
+    {
+      if (strcmp (scheme, "http") != 0 && strcmp (scheme, "https") != 0)
+        return g_strdup_printf ("its scheme \"%s:\" is neither http: nor https:", scheme);
+      return http_url_problem (url);
+    }
+
+  if (g_str_has_prefix (url, "//"))
+    return g_strdup ("it is a scheme-relative URL; write the scheme (https://...)");
+  if (strchr (url, '\\') != NULL)
+    return g_strdup ("it contains '\\'; separate directories with '/'");
+
+  /* Only the path is checked for "..": a query or fragment may say anything. */
+  gsize path_length = strcspn (url, "?#");
+  g_autofree char *path = g_strndup (url, path_length);
+  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
+  for (char **part = parts; *part != NULL; part++)
+    {
+      if (strcmp (*part, "..") == 0)
+        return g_strdup ("it leaves the app's directory (\"..\")");
+    }
+  return NULL;
+}
+
+/* CSP directive names are tokens: letters, digits and '-'. */
+static gboolean
+is_directive_name (const char *name)
+{
+  if (*name == '\0')
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '-')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A policy goes into a header and a <meta> tag: a line break would split
+ * the header, and within one directive ';' or ',' would start another
+ * directive or policy behind the author's back. */
+static gboolean
+check_policy_text (const Context *ctx, const char *text, gboolean is_source, GError **error)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7f)
+        return fail (ctx, error, FALSE,
+                     "a policy must not contain control characters such as line breaks");
+      if (is_source && (*p == ';' || *p == ','))
+        return fail (ctx, error, FALSE,
+                     "a source must not contain '%c'; give each directive its own key", *p);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_directive_name (const Context *ctx, const char *name, gboolean at_key, GError **error)
+{
+  if (is_directive_name (name))
+    return TRUE;
+  g_autofree char *quoted = quote (name);
+  return fail (ctx, error, at_key,
+               "%s is not a CSP directive name; expected letters, digits and '-', as in "
+               "\"script-src\"",
+               quoted);
+}
+
+/* Turns {"default-src": "'self'", "img-src": ["'self'", "data:"]} into
+ * "default-src 'self'; img-src 'self' data:", keeping the object's order. */
+static gboolean
+normalize_csp (Context *ctx, json_t *object, char **out, GError **error)
+{
+  g_autoptr (GString) policy = g_string_new (NULL);
+  const char *name;
+  json_t *sources;
+
+  json_object_foreach (object, name, sources)
+    {
+      push_key (ctx, name);
+      if (!check_directive_name (ctx, name, TRUE, error))
+        return FALSE;
+
+      if (policy->len > 0)
+        g_string_append (policy, "; ");
+      g_string_append (policy, name);
+
+      if (json_is_string (sources))
+        {
+          if (!check_policy_text (ctx, json_string_value (sources), TRUE, error))
+            return FALSE;
+          g_autofree char *stripped = g_strstrip (g_strdup (json_string_value (sources)));
+          if (*stripped != '\0')
+            g_string_append_printf (policy, " %s", stripped);
+        }
+      else if (json_is_array (sources))
+        {
+          gsize i;
+          json_t *source;
+          json_array_foreach (sources, i, source)
+            {
+              push_index (ctx, i);
+              if (!json_is_string (source))
+                return fail_type (ctx, error, source, "a source string such as \"'self'\"");
+              if (!check_policy_text (ctx, json_string_value (source), TRUE, error))
+                return FALSE;
+              g_autofree char *stripped = g_strstrip (g_strdup (json_string_value (source)));
+              if (*stripped == '\0')
+                return fail (ctx, error, FALSE, "expected a source such as \"'self'\", got an "
+                                                "empty string");
+              g_string_append_printf (policy, " %s", stripped);
+              pop (ctx);
+            }
+        }
+      else
+        return fail_type (ctx, error, sources, "a string or an array of source strings");
+      pop (ctx);
+    }
+
+  *out = g_strdup (policy->str);
+  return TRUE;
+}
+
+static gboolean
+check_csp_exceptions (Context *ctx, json_t *value, KeelConfig *config, GError **error)
+{
+  if (json_is_boolean (value))
+    {
+      config->csp_modification_disabled_all = json_is_true (value);
+      return TRUE;
+    }
+  if (!json_is_array (value))
+    return fail_type (ctx, error, value, "true, false, or an array of CSP directive names");
+
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  gsize i;
+  json_t *name;
+  json_array_foreach (value, i, name)
+    {
+      push_index (ctx, i);
+      if (!json_is_string (name))
+        return fail_type (ctx, error, name, "a CSP directive name such as \"script-src\"");
+      if (!check_directive_name (ctx, json_string_value (name), FALSE, error))
+        return FALSE;
+      g_ptr_array_add (names, g_strdup (json_string_value (name)));
+      pop (ctx);
+    }
+  g_ptr_array_add (names, NULL);
+
+  g_strfreev (config->csp_modification_disabled);
+  config->csp_modification_disabled = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  config->csp_modification_disabled_all = FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_dimension (const Context *ctx, json_t *value, double *out, GError **error)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  if (!json_is_number (value) || json_number_value (value) <= 0)
+    return fail_type (ctx, error, value, "a positive number");
+  if (json_number_value (value) > KEEL_WINDOW_DIMENSION_MAX)
+    {
+      g_autofree char *got = describe (value);
+      return fail (ctx, error, FALSE, "expected a positive number no larger than %s, got %s",
+                   number_text (KEEL_WINDOW_DIMENSION_MAX, buffer), got);
+    }
+  *out = json_number_value (value);
+  return TRUE;
+}
+
+static gboolean validate_members (Context *ctx, json_t *object, const Section *section,
+                                  gpointer target, GError **error);
+static gboolean check_windows (Context *ctx, json_t *value, KeelConfig *config, GError **error);
+
+static void
+set_string (gpointer target, gsize offset, const char *value)
+{
+  char **slot = G_STRUCT_MEMBER_P (target, offset);
+  g_free (*slot);
+  *slot = g_strdup (value);
+}
+
+/* Checks one value against its field and stores it in `target`. */
+static gboolean
+validate_value (Context *ctx, const Field *field, json_t *value, gpointer target, GError **error)
+{
+  const char *text = json_string_value (value); /* NULL unless a string */
+  g_autofree char *problem = NULL;
+
+  switch (field->kind)
+    {
+    case KIND_IGNORED:
+      return TRUE;
+
+    case KIND_STRING:
+      if (json_is_null (value))
+        return TRUE; /* as in Tauri, null means unset */
+      if (text == NULL)
+        return fail_type (ctx, error, value, "a string");
+      set_string (target, field->offset, text);
+      return TRUE;
+
+    case KIND_TITLE:
+      if (text == NULL)
+        return fail_type (ctx, error, value, "a string");
+      set_string (target, field->offset, text);
+      return TRUE;
+
+    case KIND_IDENTIFIER:
+      if (text == NULL)
+        return fail_type (ctx, error, value, "a reverse-domain name such as \"com.example.myapp\"");
+      if ((problem = identifier_problem (text)) != NULL)
+        {
+          g_autofree char *got = describe (value);
+          return fail (ctx, error, FALSE,
+                       "expected a reverse-domain name of ASCII letters, digits, '-' and '.', "
+                       "such as \"com.example.myapp\", got %s: %s",
+                       got, problem);
+        }
+      set_string (target, field->offset, text);
+      return TRUE;
+
+    case KIND_DIRECTORY:
+      if (json_is_null (value))
+        return TRUE;
+      if (text == NULL || *text == '\0')
+        return fail_type (ctx, error, value,
+                          "the path of the directory holding the web assets, such as \"../dist\"");
+      if (g_uri_peek_scheme (text) != NULL)
+        {
+          g_autofree char *url_problem = http_url_problem (text);
+          if (url_problem == NULL)
+            return fail (ctx, error, FALSE,
+                         "expected a directory path, got a URL; to load pages from a server, "
+                         "set build.devUrl instead");
+        }
+      set_string (target, field->offset, text);
+      return TRUE;
+
+    case KIND_HTTP_URL:
+      if (json_is_null (value))
+        return TRUE;
+      if (text == NULL)
+        return fail_type (ctx, error, value, "an http:// or https:// URL such as \"http://localhost:1420\"");
+      if ((problem = http_url_problem (text)) != NULL)
+        {
+          g_autofree char *got = describe (value);
+          return fail (ctx, error, FALSE,
+                       "expected an absolute http:// or https:// URL such as "
+                       "\"http://localhost:1420\", got %s: %s",
+                       got, problem);
+        }
+      set_string (target, field->offset, text);
+      return TRUE;
+
+    case KIND_BOOLEAN:
+      if (!json_is_boolean (value))
+        return fail_type (ctx, error, value, "true or false");
+      G_STRUCT_MEMBER (gboolean, target, field->offset) = json_is_true (value);
+      return TRUE;
+
+    case KIND_SECTION:
+      if (!json_is_object (value))
+        return fail_type (ctx, error, value, "an object");
+      return validate_members (ctx, value, field->section, target, error);
+
+    case KIND_WINDOWS:
+      return check_windows (ctx, value, target, error);
+
+    case KIND_CSP:
+      if (json_is_null (value))
+        return TRUE;
+      if (json_is_object (value))
+        {
+          char *policy = NULL;
+          if (!normalize_csp (ctx, value, &policy, error))
+            return FALSE;
+          g_free (G_STRUCT_MEMBER (char *, target, field->offset));
+          G_STRUCT_MEMBER (char *, target, field->offset) = policy;
+          return TRUE;
+        }
+      if (text == NULL)
+        return fail_type (ctx, error, value,
+                          "a policy string, or an object mapping directive names to sources");
+      if (!check_policy_text (ctx, text, FALSE, error))
+        return FALSE;
+      set_string (target, field->offset, text);
+      return TRUE;
+
+    case KIND_CSP_EXCEPTIONS:
+      return check_csp_exceptions (ctx, value, target, error);
+
+    case KIND_CAPABILITIES:
+      {
+        json_t **slot = G_STRUCT_MEMBER_P (target, field->offset);
+        if (!json_is_array (value))
+          return fail_type (ctx, error, value, "an array of capabilities");
+        json_decref (*slot);
+        *slot = json_incref (value);
+        return TRUE;
+      }
+
+    case KIND_LABEL:
+      if (text == NULL)
+        return fail_type (ctx, error, value, "a label string such as \"main\"");
+      if ((problem = label_problem (text)) != NULL)
+        {
+          g_autofree char *got = describe (value);
+          return fail (ctx, error, FALSE,
+                       "expected a label of ASCII letters, digits, '-', '/', ':' and '_', got "
+                       "%s: %s",
+                       got, problem);
+        }
+      set_string (target, field->offset, text);
+      return TRUE;
+
+    case KIND_PAGE_URL:
+      if (text == NULL)
+        return fail_type (ctx, error, value,
+                          "a page of the app such as \"index.html\", or an http:// or https:// URL");
+      if ((problem = page_url_problem (text)) != NULL)
+        {
+          g_autofree char *got = describe (value);
+          return fail (ctx, error, FALSE,
+                       "expected a page of the app such as \"index.html\", or an absolute "
+                       "http:// or https:// URL, got %s: %s",
+                       got, problem);
+        }
+      set_string (target, field->offset, text);
+      return TRUE;
+
+    case KIND_SIZE:
+      return check_dimension (ctx, value, G_STRUCT_MEMBER_P (target, field->offset), error);
+
+    case KIND_SIZE_LIMIT:
+      if (json_is_null (value))
+        return TRUE;
+      return check_dimension (ctx, value, G_STRUCT_MEMBER_P (target, field->offset), error);
+
+    case KIND_COORDINATE:
+      {
+        char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+        if (json_is_null (value))
+          return TRUE;
+        if (!json_is_number (value) || ABS (json_number_value (value)) > KEEL_WINDOW_DIMENSION_MAX)
+          {
+            g_autofree char *got = describe (value);
+            const char *max = number_text (KEEL_WINDOW_DIMENSION_MAX, buffer);
+            return fail (ctx, error, FALSE, "expected a number from -%s to %s, got %s", max, max,
+                         got);
+          }
+        G_STRUCT_MEMBER (double, target, field->offset) = json_number_value (value);
+        return TRUE;
+      }
+    }
+
+  g_return_val_if_reached (FALSE);
+}
+
+static gboolean
+strv_contains (const char *const *strv, const char *text)
+{
+  for (; *strv != NULL; strv++)
+    {
+      if (strcmp (*strv, text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Walks an object's members in document order, so the first problem in the
+ * file is the one reported. */
+static gboolean
+validate_members (Context *ctx, json_t *object, const Section *section, gpointer target,
+                  GError **error)
+{
+  const char *key;
+  json_t *value;
+
+  json_object_foreach (object, key, value)
+    {
+      const Field *field = section->fields;
+      while (field->name != NULL && strcmp (field->name, key) != 0)
+        field++;
+
+      push_key (ctx, key);
+      if (field->name != NULL)
+        {
+          if (!validate_value (ctx, field, value, target, error))
+            return FALSE;
+        }
+      else if (strv_contains (section->tauri_only, key))
+        warn_ignored (ctx);
+      else
+        return fail_unknown_key (ctx, section, key, error);
+      pop (ctx);
+    }
+  return TRUE;
+}
+
+/* ---- Windows ---- */
+
+static KeelWindowConfig *
+window_config_new (const char *title)
+{
+  KeelWindowConfig *window = g_new0 (KeelWindowConfig, 1);
+  window->label = g_strdup ("main");
+  window->url = g_strdup ("index.html");
+  window->title = g_strdup (title);
+  window->width = 800;
+  window->height = 600;
+  window->resizable = TRUE;
+  window->visible = TRUE;
+  window->decorations = TRUE;
+  window->focus = TRUE;
+  window->create = TRUE;
+  return window;
+}
+
+static gboolean
+has_value (json_t *object, const char *key)
+{
+  json_t *value = json_object_get (object, key);
+  return value != NULL && !json_is_null (value);
+}
+
+static gboolean
+check_limits (Context *ctx, const char *min_key, double min, const char *max_key, double max,
+              GError **error)
+{
+  char min_buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  char max_buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  if (min <= 0 || max <= 0 || min <= max)
+    return TRUE;
+
+  push_key (ctx, min_key);
+  return fail (ctx, error, FALSE, "%s (%s) is larger than %s (%s); lower %s or raise %s", min_key,
+               number_text (min, min_buffer), max_key, number_text (max, max_buffer), min_key,
+               max_key);
+}
+
+/* The one window validator: the path in ctx says where `object` is. */
+static KeelWindowConfig *
+window_from_json (Context *ctx, json_t *object, GError **error)
+{
+  if (!json_is_object (object))
+    {
+      fail_type (ctx, error, object, "a window object such as {\"label\": \"main\"}");
+      return NULL;
+    }
+
+  g_autoptr (KeelWindowConfig) window = window_config_new (ctx->default_title);
+  if (!validate_members (ctx, object, &window_section, window, error))
+    return NULL;
+
+  gboolean has_x = has_value (object, "x");
+  gboolean has_y = has_value (object, "y");
+  if (has_x != has_y)
+    {
+      push_key (ctx, has_x ? "x" : "y");
+      fail (ctx, error, FALSE, "a position needs both x and y; add \"%s\" or remove \"%s\"",
+            has_x ? "y" : "x", has_x ? "x" : "y");
+      return NULL;
+    }
+  window->has_position = has_x;
+
+  if (!check_limits (ctx, "minWidth", window->min_width, "maxWidth", window->max_width, error)
+      || !check_limits (ctx, "minHeight", window->min_height, "maxHeight", window->max_height,
+                        error))
+    return NULL;
+
+  return g_steal_pointer (&window);
+}
+
+static gboolean
+check_windows (Context *ctx, json_t *value, KeelConfig *config, GError **error)
+{
+  if (!json_is_array (value))
+    return fail_type (ctx, error, value, "an array of window objects");
+
+  g_autofree char *array_path = render_path (ctx);
+  /* Label → 1 + index of the window that has it; the labels belong to the
+   * windows in config->windows. */
+  g_autoptr (GHashTable) labels = g_hash_table_new (g_str_hash, g_str_equal);
+  gsize i;
+  json_t *element;
+  json_array_foreach (value, i, element)
+    {
+      push_index (ctx, i);
+      KeelWindowConfig *window = window_from_json (ctx, element, error);
+      if (window == NULL)
+        return FALSE;
+      g_ptr_array_add (config->windows, window);
+
+      /* Checked here rather than after the loop so that problems are still
+       * reported in document order. */
+      gsize earlier = GPOINTER_TO_SIZE (g_hash_table_lookup (labels, window->label));
+      if (earlier != 0)
+        {
+          g_autofree char *quoted = quote (window->label);
+          push_key (ctx, "label");
+          return fail (ctx, error, FALSE,
+                       "the label %s is already used by %s[%" G_GSIZE_FORMAT "]; give each "
+                       "window its own label",
+                       quoted, array_path, earlier - 1);
+        }
+      g_hash_table_insert (labels, window->label, GSIZE_TO_POINTER (i + 1));
+      pop (ctx);
+    }
+  return TRUE;
+}
+
+KeelWindowConfig *
+keel__window_config_from_json (json_t *object, const char *where, const char *default_title,
+                               GError **error)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  Context ctx;
+  context_init (&ctx, KEEL_ERROR_INVALID);
+  ctx.where = where;
+  ctx.default_title = default_title != NULL ? default_title : "Keel";
+
+  KeelWindowConfig *window = window_from_json (&ctx, object, error);
+  context_clear (&ctx);
+  return window;
+}
+
+KeelWindowConfig *
+keel__window_config_copy (const KeelWindowConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+
+  KeelWindowConfig *copy = g_memdup2 (config, sizeof *config);
+  copy->label = g_strdup (config->label);
+  copy->url = g_strdup (config->url);
+  copy->title = g_strdup (config->title);
+  return copy;
+}
+
+void
+keel__window_config_free (KeelWindowConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->label);
+  g_free (config->url);
+  g_free (config->title);
+  g_free (config);
+}
+
+/* ---- The whole file ---- */
+
+static KeelConfig *
+config_new (const char *source_name, const char *base_dir)
+{
+  KeelConfig *config = g_new0 (KeelConfig, 1);
+  config->source_name = g_strdup (source_name);
+  config->base_dir = g_strdup (base_dir);
+  config->windows = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
+  config->csp_modification_disabled = g_new0 (char *, 1);
+  config->warnings = g_ptr_array_new_with_free_func (g_free);
+  return config;
+}
+
+void
+keel__config_free (KeelConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->source_name);
+  g_free (config->base_dir);
+  g_free (config->product_name);
+  g_free (config->version);
+  g_free (config->identifier);
+  g_free (config->frontend_dist);
+  g_free (config->dev_url);
+  g_ptr_array_unref (config->windows);
+  g_free (config->csp);
+  g_strfreev (config->csp_modification_disabled);
+  json_decref (config->capabilities);
+  g_ptr_array_unref (config->warnings);
+  g_free (config);
+}
+
+static gboolean
+validate_config (Context *ctx, json_t *root, KeelConfig *config, GError **error)
+{
+  if (!json_is_object (root))
+    return fail_type (ctx, error, root,
+                      "the top level to be an object such as {\"identifier\": "
+                      "\"com.example.myapp\", ...}");
+
+  /* Windows take their default title from productName, wherever it is. */
+  json_t *product_name = json_object_get (root, "productName");
+  ctx->default_title = json_is_string (product_name) ? json_string_value (product_name) : "Keel";
+
+  if (!validate_members (ctx, root, &top_section, config, error))
+    return FALSE;
+
+  if (config->identifier == NULL)
+    {
+      push_key (ctx, "identifier");
+      return fail (ctx, error, FALSE,
+                   "missing; add the app's reverse-domain identifier, such as "
+                   "\"identifier\": \"com.example.myapp\"");
+    }
+  if (config->frontend_dist == NULL && config->dev_url == NULL)
+    {
+      push_key (ctx, "build");
+      return fail (ctx, error, FALSE,
+                   "neither build.frontendDist nor build.devUrl is set; set frontendDist to the "
+                   "directory of the web assets (relative to this file), or devUrl to a "
+                   "development server's URL");
+    }
+  return TRUE;
+}
+
+static void
+set_syntax_error (const char *text, gsize length, const char *source_name,
+                  const json_error_t *json_error, GError **error)
+{
+  /* jansson counts columns in characters and reports the last byte of the
+   * offending token; its byte position gives the same place with the column
+   * in bytes, as json-locate counts for every other message. */
+  gsize offset = json_error->position > 0 ? (gsize) json_error->position - 1 : 0;
+  int line = 1, column = 1;
+  keel__json_offset_to_line_column (text, length, offset, &line, &column);
+
+  g_autofree char *detail = g_utf8_make_valid (json_error->text, -1);
+  const char *hint = "";
+  if (json_error_code (json_error) == json_error_duplicate_key)
+    hint = "; a key may appear only once in an object";
+  else if (json_error_code (json_error) == json_error_premature_end_of_input)
+    hint = "; is a closing quote, bracket or brace missing?";
+
+  g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG, "%s:%d:%d: invalid JSON: %s%s", source_name,
+               line, column, detail, hint);
+}
+
+KeelConfig *
+keel__config_parse (const char *text, gsize length, const char *source_name,
+                    const char *base_dir, GError **error)
+{
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (source_name == NULL)
+    source_name = "keel.json";
+  if (text == NULL)
+    text = "";
+
+  if (length > KEEL_CONFIG_MAX_SIZE)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE,
+                   "%s: %" G_GSIZE_FORMAT " bytes is more than the %" G_GSIZE_FORMAT " bytes "
+                   "(1 MiB) a keel.json may have; is this the right file?",
+                   source_name, length, KEEL_CONFIG_MAX_SIZE);
+      return NULL;
+    }
+
+  /* Editors on some systems add a byte-order mark, which JSON forbids;
+   * jansson's "invalid token" would not say what to do about it. */
+  if (length >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                   "%s:1:1: the file starts with a byte-order mark, which JSON does not allow; "
+                   "save it as UTF-8 without BOM",
+                   source_name);
+      return NULL;
+    }
+
+  json_error_t json_error;
+  json_t *root = json_loadb (text, length, JSON_REJECT_DUPLICATES, &json_error);
+  if (root == NULL)
+    {
+      set_syntax_error (text, length, source_name, &json_error, error);
+      return NULL;
+    }
+
+  g_autoptr (KeelConfig) config = config_new (source_name, base_dir);
+  Context ctx;
+  context_init (&ctx, KEEL_ERROR_CONFIG);
+  ctx.text = text;
+  ctx.length = length;
+  ctx.source_name = source_name;
+  ctx.warnings = config->warnings;
+
+  gboolean valid = validate_config (&ctx, root, config, error);
+  if (ctx.warnings_dropped > 0)
+    g_ptr_array_add (config->warnings,
+                     g_strdup_printf ("%s: %" G_GSIZE_FORMAT " more keys not implemented by Keel "
+                                      "were ignored",
+                                      source_name, ctx.warnings_dropped));
+  context_clear (&ctx);
+  json_decref (root);
+  if (!valid)
+    return NULL;
+  return g_steal_pointer (&config);
+}
+
+KeelConfig *
+keel__config_load_file (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_autofree char *file = g_file_test (path, G_FILE_TEST_IS_DIR)
+                              ? g_build_filename (path, "keel.json", NULL)
+                              : g_strdup (path);
+  g_autofree char *display_name = g_filename_display_name (file);
+
+  /* The size is checked before reading so that a wrong path (a disk image,
+   * say) is refused without being read into memory. */
+  GStatBuf info;
+  if (g_stat (file, &info) != 0)
+    {
+      int saved_errno = errno;
+      if (saved_errno == ENOENT || saved_errno == ENOTDIR)
+        g_set_error (error, KEEL_ERROR, KEEL_ERROR_NOT_FOUND,
+                     "%s: no such file; create it (see docs/configuration.md) or give the path "
+                     "of an existing keel.json or of the directory that holds it",
+                     display_name);
+      else
+        g_set_error (error, KEEL_ERROR, KEEL_ERROR_FAILED, "%s: cannot read it: %s", display_name,
+                     g_strerror (saved_errno));
+      return NULL;
+    }
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                   "%s: not a regular file; give the path of a keel.json or of its directory",
+                   display_name);
+      return NULL;
+    }
+  if (info.st_size > (goffset) KEEL_CONFIG_MAX_SIZE)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE,
+                   "%s: %" G_GOFFSET_FORMAT " bytes is more than the %" G_GSIZE_FORMAT " bytes "
+                   "(1 MiB) a keel.json may have; is this the right file?",
+                   display_name, (goffset) info.st_size, KEEL_CONFIG_MAX_SIZE);
+      return NULL;
+    }
+
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr (GError) read_error = NULL;
+  if (!g_file_get_contents (file, &contents, &length, &read_error))
+    {
+      g_set_error (error, KEEL_ERROR,
+                   g_error_matches (read_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                       ? KEEL_ERROR_NOT_FOUND
+                       : KEEL_ERROR_FAILED,
+                   "%s: cannot read it: %s", display_name, read_error->message);
+      return NULL;
+    }
+
+  g_autofree char *directory = g_path_get_dirname (file);
+  g_autofree char *base_dir = g_canonicalize_filename (directory, NULL);
+  return keel__config_parse (contents, length, display_name, base_dir, error);
+}

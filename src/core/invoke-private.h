@@ -1,0 +1,31 @@
+/* invoke-private.h — the KeelInvoke record, shared by router.c and invoke.c. */
+#pragma once
+
+#include "router.h"
+
+struct _KeelInvoke
+{
+  KeelRouter *router;      /* holds a reference */
+  char *command;
+  json_t *args;
+  char *window_label;
+  char *webview_label;
+  char *origin;
+  guint64 page_id;
+  gint64 start_time;       /* monotonic, µs */
+
+  KeelReplyFunc reply;
+  gpointer reply_target;
+  GDestroyNotify reply_target_free;
+
+  /* The answer, set once by resolve/reject: a value, or JSON text from
+   * keel_invoke_resolve_raw() that is parsed only if a hook needs it. */
+  gint answered;           /* atomic flag: a second answer is a programming error */
+  gboolean ok;
+  json_t *value;
+  char *raw;
+};
+
+/* Completes an answered invoke: marshals to the router's main context, runs
+ * the response hooks, replies if the page is alive, frees the invoke. */
+void keel__invoke_finish (KeelInvoke *invoke);

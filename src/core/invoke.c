@@ -1,0 +1,266 @@
+/* invoke.c — the public face of one call: accessors, answers, argument helpers. */
+#include <stdarg.h>
+
+#include "invoke-private.h"
+#include "message.h"
+
+KeelApp *
+keel_invoke_get_app (KeelInvoke *invoke)
+{
+  return invoke->router != NULL ? keel__router_get_app (invoke->router) : NULL;
+}
+
+const char *
+keel_invoke_get_command (KeelInvoke *invoke)
+{
+  return invoke->command;
+}
+
+json_t *
+keel_invoke_get_args (KeelInvoke *invoke)
+{
+  return invoke->args;
+}
+
+const char *
+keel_invoke_get_window_label (KeelInvoke *invoke)
+{
+  return invoke->window_label;
+}
+
+const char *
+keel_invoke_get_webview_label (KeelInvoke *invoke)
+{
+  return invoke->webview_label;
+}
+
+const char *
+keel_invoke_get_origin (KeelInvoke *invoke)
+{
+  return invoke->origin;
+}
+
+void
+keel_invoke_set_args (KeelInvoke *invoke, json_t *args)
+{
+  g_return_if_fail (json_is_object (args) || json_is_array (args));
+  json_decref (invoke->args);
+  invoke->args = args;
+}
+
+/* Records the answer; FALSE (with a critical) when the invoke was already
+ * answered, which is a bug in the handler, not in the page. */
+static gboolean
+claim_answer (KeelInvoke *invoke)
+{
+  if (!g_atomic_int_compare_and_exchange (&invoke->answered, 0, 1))
+    {
+      g_critical ("command \"%s\" answered twice; a KeelInvoke takes exactly one answer",
+                  invoke->command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+keel_invoke_resolve (KeelInvoke *invoke, json_t *value)
+{
+  if (!claim_answer (invoke))
+    {
+      json_decref (value);
+      return;
+    }
+  invoke->ok = TRUE;
+  invoke->value = value != NULL ? value : json_null ();
+  keel__invoke_finish (invoke);
+}
+
+void
+keel_invoke_resolve_raw (KeelInvoke *invoke, const char *json_text)
+{
+  g_return_if_fail (json_text != NULL);
+  if (!claim_answer (invoke))
+    return;
+  invoke->ok = TRUE;
+  invoke->raw = g_strdup (json_text);
+  keel__invoke_finish (invoke);
+}
+
+void
+keel_invoke_reject_value (KeelInvoke *invoke, json_t *error)
+{
+  if (!claim_answer (invoke))
+    {
+      json_decref (error);
+      return;
+    }
+  invoke->ok = FALSE;
+  invoke->value = error != NULL ? error : json_null ();
+  keel__invoke_finish (invoke);
+}
+
+void
+keel_invoke_reject (KeelInvoke *invoke, const char *code, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  keel_invoke_reject_value (invoke, keel__error_value (code, message));
+}
+
+static const char *
+type_words (const json_t *value)
+{
+  if (value == NULL)
+    return "nothing";
+  switch (json_typeof (value))
+    {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number with a fraction";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    default: return "an unknown value";
+    }
+}
+
+/* Looks up key; on a missing/null value returns NULL and sets *missing. */
+static json_t *
+lookup (KeelInvoke *invoke, const char *key, gboolean *missing)
+{
+  json_t *value = json_is_object (invoke->args) ? json_object_get (invoke->args, key) : NULL;
+  *missing = value == NULL || json_is_null (value);
+  return value;
+}
+
+static gboolean
+reject_arg (KeelInvoke *invoke, const char *key, const char *expected, json_t *given)
+{
+  if (!json_is_object (invoke->args))
+    keel_invoke_reject (invoke, "invalid_args",
+                        "command \"%s\" takes its arguments as an object with \"%s\" (%s); got "
+                        "%s",
+                        invoke->command, key, expected, type_words (invoke->args));
+  else if (given == NULL || json_is_null (given))
+    keel_invoke_reject (invoke, "invalid_args",
+                        "command \"%s\" is missing argument \"%s\" (%s)", invoke->command, key,
+                        expected);
+  else
+    keel_invoke_reject (invoke, "invalid_args",
+                        "command \"%s\": argument \"%s\" must be %s, got %s", invoke->command,
+                        key, expected, type_words (given));
+  return FALSE;
+}
+
+static gboolean
+arg_string (KeelInvoke *invoke, const char *key, const char **out, gboolean optional)
+{
+  gboolean missing;
+  json_t *value = lookup (invoke, key, &missing);
+  if (missing && optional && json_is_object (invoke->args))
+    return TRUE;
+  if (!json_is_string (value))
+    return reject_arg (invoke, key, "a string", value);
+  *out = json_string_value (value);
+  return TRUE;
+}
+
+gboolean
+keel_invoke_arg_string (KeelInvoke *invoke, const char *key, const char **out)
+{
+  return arg_string (invoke, key, out, FALSE);
+}
+
+gboolean
+keel_invoke_arg_string_opt (KeelInvoke *invoke, const char *key, const char **out)
+{
+  return arg_string (invoke, key, out, TRUE);
+}
+
+static gboolean
+arg_int (KeelInvoke *invoke, const char *key, gint64 *out, gboolean optional)
+{
+  gboolean missing;
+  json_t *value = lookup (invoke, key, &missing);
+  if (missing && optional && json_is_object (invoke->args))
+    return TRUE;
+  if (json_is_integer (value))
+    {
+      *out = json_integer_value (value);
+      return TRUE;
+    }
+  /* JavaScript has one number type: 3.0 arrives as a real. */
+  if (json_is_real (value))
+    {
+      double d = json_real_value (value);
+      if (d == (double) (gint64) d && d >= -9007199254740991.0 && d <= 9007199254740991.0)
+        {
+          *out = (gint64) d;
+          return TRUE;
+        }
+    }
+  return reject_arg (invoke, key, "an integer", value);
+}
+
+gboolean
+keel_invoke_arg_int (KeelInvoke *invoke, const char *key, gint64 *out)
+{
+  return arg_int (invoke, key, out, FALSE);
+}
+
+gboolean
+keel_invoke_arg_int_opt (KeelInvoke *invoke, const char *key, gint64 *out)
+{
+  return arg_int (invoke, key, out, TRUE);
+}
+
+gboolean
+keel_invoke_arg_double (KeelInvoke *invoke, const char *key, double *out)
+{
+  gboolean missing;
+  json_t *value = lookup (invoke, key, &missing);
+  if (!json_is_number (value))
+    return reject_arg (invoke, key, "a number", value);
+  *out = json_number_value (value);
+  return TRUE;
+}
+
+static gboolean
+arg_bool (KeelInvoke *invoke, const char *key, gboolean *out, gboolean optional)
+{
+  gboolean missing;
+  json_t *value = lookup (invoke, key, &missing);
+  if (missing && optional && json_is_object (invoke->args))
+    return TRUE;
+  if (!json_is_boolean (value))
+    return reject_arg (invoke, key, "a boolean", value);
+  *out = json_is_true (value);
+  return TRUE;
+}
+
+gboolean
+keel_invoke_arg_bool (KeelInvoke *invoke, const char *key, gboolean *out)
+{
+  return arg_bool (invoke, key, out, FALSE);
+}
+
+gboolean
+keel_invoke_arg_bool_opt (KeelInvoke *invoke, const char *key, gboolean *out)
+{
+  return arg_bool (invoke, key, out, TRUE);
+}
+
+gboolean
+keel_invoke_arg_object (KeelInvoke *invoke, const char *key, json_t **out)
+{
+  gboolean missing;
+  json_t *value = lookup (invoke, key, &missing);
+  if (!json_is_object (value))
+    return reject_arg (invoke, key, "an object", value);
+  *out = value;
+  return TRUE;
+}

@@ -1,0 +1,165 @@
+#include "message.h"
+
+#include <string.h>
+
+#include "keel/keel-error.h"
+
+gboolean
+keel__command_name_is_valid (const char *name)
+{
+  gsize length = 0;
+  for (const char *p = name; *p != '\0'; p++, length++)
+    {
+      if (*p <= ' ' || *p > '~' || length >= KEEL_COMMAND_NAME_MAX)
+        return FALSE;
+    }
+  return length > 0;
+}
+
+/* A printable, bounded rendering of an untrusted name for error messages. */
+static char *
+quote_for_message (const char *text)
+{
+  g_autofree char *head = g_utf8_make_valid (text, MIN (strlen (text), 80));
+  g_autofree char *escaped = g_strescape (head, NULL);
+  return g_strdup_printf ("\"%s\"%s", escaped, strlen (text) > 80 ? "…" : "");
+}
+
+static const char *
+json_type_words (const json_t *value)
+{
+  switch (json_typeof (value))
+    {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    default: return "an unknown value";
+    }
+}
+
+KeelMessage *
+keel__message_parse (const char *text, gsize length, gsize max_size, GError **error)
+{
+  if (length > max_size)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE,
+                   "IPC message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %" G_GSIZE_FORMAT
+                   " bytes; send large data in parts or raise the limit",
+                   length, max_size);
+      return NULL;
+    }
+
+  json_error_t json_error;
+  g_autoptr (json_t) root = json_loadb (text, length, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &json_error);
+  if (root == NULL)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "IPC message is not valid JSON (at byte %d): %s", json_error.position,
+                   json_error.text);
+      return NULL;
+    }
+  if (!json_is_object (root))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "IPC message must be a JSON object {\"cmd\": ..., \"args\": ...}, got %s",
+                   json_type_words (root));
+      return NULL;
+    }
+
+  const char *key;
+  json_t *value;
+  json_object_foreach (root, key, value)
+    {
+      if (strcmp (key, "cmd") != 0 && strcmp (key, "args") != 0 && strcmp (key, "options") != 0)
+        {
+          g_autofree char *quoted = quote_for_message (key);
+          g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                       "IPC message has an unknown key %s; expected only \"cmd\", \"args\" and \"options\"",
+                       quoted);
+          return NULL;
+        }
+    }
+
+  json_t *cmd = json_object_get (root, "cmd");
+  if (!json_is_string (cmd))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "IPC message needs \"cmd\", the command name as a string; got %s",
+                   cmd ? json_type_words (cmd) : "nothing");
+      return NULL;
+    }
+  const char *command = json_string_value (cmd);
+  if (strlen (command) != json_string_length (cmd) || !keel__command_name_is_valid (command))
+    {
+      g_autofree char *quoted = quote_for_message (command);
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "IPC message has an invalid command name %s: expected 1 to %d printable "
+                   "ASCII characters without spaces",
+                   quoted, KEEL_COMMAND_NAME_MAX);
+      return NULL;
+    }
+
+  json_t *args = json_object_get (root, "args");
+  if (args != NULL && !json_is_null (args) && !json_is_object (args) && !json_is_array (args))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "IPC message for command \"%s\" has \"args\" of the wrong type: expected an "
+                   "object or an array, got %s",
+                   command, json_type_words (args));
+      return NULL;
+    }
+
+  json_t *options = json_object_get (root, "options");
+  if (options != NULL && !json_is_null (options) && !json_is_object (options))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "IPC message for command \"%s\" has \"options\" of the wrong type: expected an "
+                   "object, got %s",
+                   command, json_type_words (options));
+      return NULL;
+    }
+
+  KeelMessage *message = g_new0 (KeelMessage, 1);
+  message->command = g_strdup (command);
+  message->args = (args == NULL || json_is_null (args)) ? json_object () : json_incref (args);
+  return message;
+}
+
+void
+keel__message_free (KeelMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->command);
+  json_decref (message->args);
+  g_free (message);
+}
+
+char *
+keel__message_encode_reply (gboolean ok, const char *json_text)
+{
+  return g_strconcat (ok ? "o" : "e", json_text, NULL);
+}
+
+char *
+keel__json_to_text (const json_t *value)
+{
+  if (value == NULL)
+    return g_strdup ("null");
+  char *text = json_dumps (value, JSON_COMPACT | JSON_ENCODE_ANY);
+  /* json_dumps uses the jansson allocator (malloc); hand out GLib memory. */
+  char *copy = g_strdup (text != NULL ? text : "null");
+  free (text);
+  return copy;
+}
+
+json_t *
+keel__error_value (const char *code, const char *message)
+{
+  return json_pack ("{s:s, s:s}", "code", code, "message", message);
+}

@@ -1,0 +1,49 @@
+/* message.h — the wire format between the bridge and the core.
+ *
+ * Page → core: one JSON text per call, {"cmd": "greet", "args": {...}}.
+ * Core → page: the reply is a string whose first byte says how the promise
+ * settles ('o' fulfilled, 'e' rejected) followed by the JSON text of the
+ * value, so the page parses it once and the core never re-encodes a value it
+ * already holds as text. This file is the one place that parses untrusted
+ * IPC input; tests/fuzz/fuzz-message.c fuzzes it. */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
+
+/* The largest message accepted by default: big enough for real payloads,
+ * small enough that a page cannot make the core allocate without bound. */
+#define KEEL_MESSAGE_DEFAULT_MAX_SIZE (64u * 1024u * 1024u)
+
+/* Longest command name accepted ("plugin:<name>|<command>" with room to spare). */
+#define KEEL_COMMAND_NAME_MAX 256
+
+typedef struct
+{
+  char *command;
+  json_t *args; /* an object or an array; an empty object when absent or null */
+} KeelMessage;
+
+/* Parses one message from a page. Fails with KEEL_ERROR_TOO_LARGE when
+ * length > max_size (before parsing), or KEEL_ERROR_INVALID saying what is
+ * malformed (not JSON, with the column; not an object; missing or bad "cmd";
+ * "args" of the wrong type; an unknown key). */
+KeelMessage *keel__message_parse (const char *text, gsize length, gsize max_size, GError **error);
+void keel__message_free (KeelMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeelMessage, keel__message_free)
+
+/* TRUE when name is a usable command name: 1..KEEL_COMMAND_NAME_MAX
+ * printable ASCII characters, no spaces. */
+gboolean keel__command_name_is_valid (const char *name);
+
+/* Encodes a reply for the page: "o<json>" or "e<json>". */
+char *keel__message_encode_reply (gboolean ok, const char *json_text);
+
+/* Compact JSON text of any value (null for NULL). Never fails for values
+ * jansson holds (NaN/Inf cannot be stored in a json_t). */
+char *keel__json_to_text (const json_t *value);
+
+/* A {code, message} error object as Keel's own rejections carry. */
+json_t *keel__error_value (const char *code, const char *message);

@@ -1,0 +1,78 @@
+/* router.h — every call from a page passes here:
+ * request → request hooks → permission check → command → response hooks → reply.
+ *
+ * The router knows nothing of GTK or WebKit. The shell hands it a KeelCaller
+ * (who asked, and how to answer) and the message text; the router answers
+ * through the caller's reply function on the main context, or drops the
+ * answer when the page that asked has gone. */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+#include "keel/keel-command.h"
+
+typedef struct _KeelRouter KeelRouter;
+
+/* Sends an encoded reply ("o<json>" / "e<json>", see message.h) to the page. */
+typedef void (*KeelReplyFunc) (gpointer reply_target, const char *reply);
+
+typedef struct
+{
+  const char *window_label;
+  const char *webview_label;
+  const char *origin;
+  guint64 page_id;              /* the document that asked; see keel__router_page_opened() */
+  KeelReplyFunc reply;
+  gpointer reply_target;        /* owned by the router from dispatch on */
+  GDestroyNotify reply_target_free;
+} KeelCaller;
+
+/* The permission check's place in the path: called after the request hooks
+ * and before the handler. Return FALSE with error set to refuse; the page
+ * gets {code: "forbidden", message}. NULL (the default) allows every call. */
+typedef gboolean (*KeelPermissionCheck) (KeelInvoke *invoke, GError **error, gpointer user_data);
+
+/* Creates a router whose answers are delivered on `context` (the app's main
+ * context; NULL means the global default). */
+KeelRouter *keel__router_new (KeelApp *app, GMainContext *context);
+/* Drops the app's hold: registered commands and hooks are freed now; invokes
+ * still pending keep the router's memory alive until they are answered, and
+ * their answers are dropped. */
+void keel__router_free (KeelRouter *router);
+
+KeelApp *keel__router_get_app (KeelRouter *router);
+
+void keel__router_register (KeelRouter *router, const char *name, KeelCommandFunc handler,
+                            gpointer user_data, GDestroyNotify destroy);
+gboolean keel__router_has_command (KeelRouter *router, const char *name);
+
+guint keel__router_add_request_hook (KeelRouter *router, KeelRequestHook hook, gpointer user_data,
+                                     GDestroyNotify destroy);
+guint keel__router_add_response_hook (KeelRouter *router, KeelResponseHook hook,
+                                      gpointer user_data, GDestroyNotify destroy);
+gboolean keel__router_remove_hook (KeelRouter *router, guint hook_id);
+
+void keel__router_set_permission_check (KeelRouter *router, KeelPermissionCheck check,
+                                        gpointer user_data);
+
+/* The largest message accepted; larger ones are refused before parsing. */
+void keel__router_set_max_message_size (KeelRouter *router, gsize max_size);
+
+/* Page lifecycle: a page id names one document in one web view. Answers to a
+ * page that closed are dropped. Ids are never reused. */
+guint64 keel__router_page_opened (KeelRouter *router);
+void keel__router_page_closed (KeelRouter *router, guint64 page_id);
+gboolean keel__router_page_is_alive (KeelRouter *router, guint64 page_id);
+
+/* Parses one message from a page and dispatches it. A malformed message is
+ * answered at once with {code: "invalid_message", message}. */
+void keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const char *text,
+                                 gsize length);
+
+/* Dispatches a call the core builds itself; takes `args` (an object). */
+void keel__router_dispatch (KeelRouter *router, const KeelCaller *caller, const char *command,
+                            json_t *args);
+
+/* Invokes waiting for their answer (for tests and shutdown). */
+guint keel__router_pending_count (KeelRouter *router);

@@ -1,0 +1,427 @@
+#define _GNU_SOURCE /* O_PATH */
+/* app.c — KeelApp: the core process's configuration, windows and loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csp.h"
+#include "event-commands.h"
+#include "shell.h"
+
+static void deliver_event_script (gpointer user_data, guint64 page_id, const char *script);
+
+static gboolean
+open_frontend_dist (KeelApp *app, GError **error)
+{
+  KeelConfig *config = app->config;
+  if (config->frontend_dist == NULL)
+    return TRUE;
+
+  if (app->resource_dir != NULL)
+    {
+      /* Embedded: frontendDist names a directory inside the resource tree. */
+      g_autofree char *path = g_build_path ("/", app->resource_dir, config->frontend_dist, NULL);
+      g_autoptr (GError) local_error = NULL;
+      g_auto (GStrv) children
+        = g_resources_enumerate_children (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &local_error);
+      if (children == NULL)
+        {
+          g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                       "%s: build.frontendDist: no embedded directory %s in the app's "
+                       "resources; list the frontend's files under that prefix in the "
+                       ".gresource.xml",
+                       config->source_name, path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  g_autofree char *path = g_path_is_absolute (config->frontend_dist) || config->base_dir == NULL
+                            ? g_strdup (config->frontend_dist)
+                            : g_build_filename (config->base_dir, config->frontend_dist, NULL);
+  app->dist_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (app->dist_fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                   "%s: build.frontendDist: cannot open the directory %s: %s; build the "
+                   "frontend first, or fix the path (it is relative to keel.json's directory)",
+                   config->source_name, path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static KeelApp *
+app_new (KeelConfig *config, const char *resource_dir, GError **error)
+{
+  KeelApp *app = g_new0 (KeelApp, 1);
+  app->config = config;
+  app->resource_dir = g_strdup (resource_dir);
+  app->dist_fd = -1;
+  app->exit_code = 0;
+  if (!open_frontend_dist (app, error))
+    {
+      keel_app_free (app);
+      return NULL;
+    }
+  for (guint i = 0; i < config->warnings->len; i++)
+    g_printerr ("keel: warning: %s\n", (const char *) g_ptr_array_index (config->warnings, i));
+
+  app->csp = keel__csp_build (config->csp, NULL, config->csp_modification_disabled_all,
+                              (const char *const *) config->csp_modification_disabled);
+  app->router = keel__router_new (app, NULL);
+  app->bus = keel__event_bus_new (app, deliver_event_script, app);
+  app->pending_windows = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
+  app->pages = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  for (guint i = 0; i < config->windows->len; i++)
+    {
+      KeelWindowConfig *window = g_ptr_array_index (config->windows, i);
+      if (window->create)
+        g_ptr_array_add (app->pending_windows, keel__window_config_copy (window));
+    }
+
+  keel__event_commands_register (app->router, app->bus);
+  keel__plugin_app_register (app);
+  keel__plugin_window_register (app);
+  keel__plugin_webview_register (app);
+  keel__plugin_path_register (app);
+  return app;
+}
+
+KeelApp *
+keel_app_new (const char *config_path, GError **error)
+{
+  g_return_val_if_fail (config_path != NULL, NULL);
+  KeelConfig *config = keel__config_load_file (config_path, error);
+  if (config == NULL)
+    return NULL;
+  return app_new (config, NULL, error);
+}
+
+KeelApp *
+keel_app_new_from_resource (const char *resource_dir, GError **error)
+{
+  g_return_val_if_fail (resource_dir != NULL, NULL);
+  g_autofree char *path = g_build_path ("/", resource_dir, "keel.json", NULL);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GBytes) bytes
+    = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &local_error);
+  if (bytes == NULL)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_NOT_FOUND,
+                   "no embedded keel.json at resource path %s (%s); compile it into the app "
+                   "with glib-compile-resources under the prefix %s",
+                   path, local_error->message, resource_dir);
+      return NULL;
+    }
+  g_autofree char *source = g_strconcat ("resource://", path, NULL);
+  gsize length;
+  const char *text = g_bytes_get_data (bytes, &length);
+  KeelConfig *config = keel__config_parse (text, length, source, NULL, error);
+  if (config == NULL)
+    return NULL;
+  return app_new (config, resource_dir, error);
+}
+
+void
+keel_app_free (KeelApp *app)
+{
+  if (app == NULL)
+    return;
+  while (app->windows != NULL)
+    {
+      KeelWindow *window = app->windows->data;
+      gtk_widget_destroy (window->gtk_window); /* removes itself from the list */
+    }
+  g_clear_pointer (&app->router, keel__router_free);
+  g_clear_pointer (&app->bus, keel__event_bus_free);
+  g_clear_pointer (&app->pending_windows, g_ptr_array_unref);
+  g_clear_pointer (&app->pages, g_hash_table_unref);
+  g_clear_object (&app->web_context);
+  g_clear_pointer (&app->loop, g_main_loop_unref);
+  if (app->dist_fd >= 0)
+    close (app->dist_fd);
+  g_free (app->csp);
+  g_free (app->resource_dir);
+  keel__config_free (app->config);
+  g_free (app);
+}
+
+void
+keel_app_set_forward_console (KeelApp *app, gboolean forward)
+{
+  app->forward_console = forward;
+}
+
+/* Website data (local storage, IndexedDB, cookies) and caches live under
+ * the app's identifier in the XDG directories, so they persist and do not
+ * mix with other apps. */
+static WebKitWebContext *
+make_web_context (KeelApp *app)
+{
+  const char *id = app->config->identifier;
+  g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (), id, "webkit", NULL);
+  g_autofree char *cache_dir = g_build_filename (g_get_user_cache_dir (), id, "webkit", NULL);
+  g_autoptr (WebKitWebsiteDataManager) data_manager = webkit_website_data_manager_new (
+    "base-data-directory", data_dir, "base-cache-directory", cache_dir, NULL);
+  WebKitWebContext *context
+    = g_object_new (WEBKIT_TYPE_WEB_CONTEXT, "website-data-manager", data_manager, NULL);
+
+  webkit_web_context_register_uri_scheme (context, KEEL_SCHEME, keel__scheme_handle, app, NULL);
+  WebKitSecurityManager *security = webkit_web_context_get_security_manager (context);
+  /* Secure: pages on keel:// are a secure context (crypto.subtle, etc.).
+   * CORS-enabled: fetch() between keel:// resources works like https. */
+  webkit_security_manager_register_uri_scheme_as_secure (security, KEEL_SCHEME);
+  webkit_security_manager_register_uri_scheme_as_cors_enabled (security, KEEL_SCHEME);
+  return context;
+}
+
+static gboolean
+check_display (GError **error)
+{
+  if (gtk_init_check (NULL, NULL))
+    return TRUE;
+  const char *display = g_getenv ("DISPLAY");
+  const char *wayland = g_getenv ("WAYLAND_DISPLAY");
+  if ((display == NULL || *display == '\0') && (wayland == NULL || *wayland == '\0'))
+    g_set_error (error, KEEL_ERROR, KEEL_ERROR_ENVIRONMENT,
+                 "no display: neither DISPLAY nor WAYLAND_DISPLAY is set. Run Keel apps in a "
+                 "graphical session, or without one under Xvfb: xvfb-run -a <command> "
+                 "(Debian package xvfb)");
+  else
+    g_set_error (error, KEEL_ERROR, KEEL_ERROR_ENVIRONMENT,
+                 "cannot open the display (DISPLAY=%s, WAYLAND_DISPLAY=%s): is the X server or "
+                 "Xvfb running, and may this user connect to it?",
+                 display ? display : "", wayland ? wayland : "");
+  return FALSE;
+}
+
+/* SIGINT and SIGTERM end the app cleanly, closing its web processes, with
+ * the shell's conventional exit status. */
+static gboolean
+on_sigint (gpointer app)
+{
+  keel_app_exit (app, 128 + SIGINT);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigterm (gpointer app)
+{
+  keel_app_exit (app, 128 + SIGTERM);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+keel_app_run (KeelApp *app, GError **error)
+{
+  g_return_val_if_fail (app != NULL && !app->running, 1);
+  if (!check_display (error))
+    return 1;
+
+  app->web_context = make_web_context (app);
+  app->loop = g_main_loop_new (NULL, FALSE);
+  app->running = TRUE;
+
+  guint sigint = g_unix_signal_add (SIGINT, on_sigint, app);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_sigterm, app);
+
+  g_autoptr (GPtrArray) pending = g_steal_pointer (&app->pending_windows);
+  app->pending_windows
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
+  for (guint i = 0; i < pending->len; i++)
+    keel__window_new (app, g_ptr_array_index (pending, i));
+
+  if (!app->exiting)
+    g_main_loop_run (app->loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  while (app->windows != NULL)
+    gtk_widget_destroy (((KeelWindow *) app->windows->data)->gtk_window);
+  app->running = FALSE;
+  return app->exit_code;
+}
+
+static gboolean
+finish_exit (gpointer data)
+{
+  KeelApp *app = data;
+  while (app->windows != NULL)
+    gtk_widget_destroy (((KeelWindow *) app->windows->data)->gtk_window);
+  if (app->loop != NULL)
+    g_main_loop_quit (app->loop);
+  return G_SOURCE_REMOVE;
+}
+
+void
+keel_app_exit (KeelApp *app, int code)
+{
+  if (app->exiting)
+    return;
+  app->exiting = TRUE;
+  app->exit_code = code;
+  /* Windows close after the current event: exit is often called from a
+   * command handler of the very web view that is about to go. */
+  g_idle_add_full (G_PRIORITY_HIGH, finish_exit, app, NULL);
+}
+
+void
+keel__app_window_destroyed (KeelApp *app, KeelWindow *window)
+{
+  app->windows = g_list_remove (app->windows, window);
+  /* As in Tauri: closing the last window ends the app. */
+  if (app->windows == NULL && app->running && !app->exiting)
+    keel_app_exit (app, 0);
+}
+
+const char *
+keel_app_get_identifier (KeelApp *app)
+{
+  return app->config->identifier;
+}
+
+const char *
+keel_app_get_name (KeelApp *app)
+{
+  return app->config->product_name != NULL ? app->config->product_name
+                                           : app->config->identifier;
+}
+
+const char *
+keel_app_get_version (KeelApp *app)
+{
+  return app->config->version != NULL ? app->config->version : "0.0.0";
+}
+
+KeelWindow *
+keel_app_create_window (KeelApp *app, json_t *options, GError **error)
+{
+  g_return_val_if_fail (json_is_object (options), NULL);
+  g_autoptr (KeelWindowConfig) config
+    = keel__window_config_from_json (options, "window options", keel_app_get_name (app), error);
+  if (config == NULL)
+    return NULL;
+
+  gboolean taken = keel_app_get_window (app, config->label) != NULL;
+  for (guint i = 0; !taken && i < app->pending_windows->len; i++)
+    taken = strcmp (((KeelWindowConfig *) g_ptr_array_index (app->pending_windows, i))->label,
+                    config->label)
+            == 0;
+  if (taken)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "a window labelled \"%s\" already exists; labels must be unique",
+                   config->label);
+      return NULL;
+    }
+
+  if (!app->running)
+    {
+      /* Before the loop runs there is no display yet: create at start-up. */
+      g_ptr_array_add (app->pending_windows, g_steal_pointer (&config));
+      return NULL;
+    }
+  return keel__window_new (app, config);
+}
+
+KeelWindow *
+keel_app_get_window (KeelApp *app, const char *label)
+{
+  for (GList *l = app->windows; l != NULL; l = l->next)
+    {
+      KeelWindow *window = l->data;
+      if (strcmp (window->label, label) == 0)
+        return window;
+    }
+  return NULL;
+}
+
+GList *
+keel_app_list_windows (KeelApp *app)
+{
+  return g_list_copy (app->windows);
+}
+
+/* Commands and hooks: the router does the work. */
+
+void
+keel_app_register_command (KeelApp *app, const char *name, KeelCommandFunc handler,
+                           gpointer user_data, GDestroyNotify destroy)
+{
+  keel__router_register (app->router, name, handler, user_data, destroy);
+}
+
+guint
+keel_app_add_request_hook (KeelApp *app, KeelRequestHook hook, gpointer user_data,
+                           GDestroyNotify destroy)
+{
+  return keel__router_add_request_hook (app->router, hook, user_data, destroy);
+}
+
+guint
+keel_app_add_response_hook (KeelApp *app, KeelResponseHook hook, gpointer user_data,
+                            GDestroyNotify destroy)
+{
+  return keel__router_add_response_hook (app->router, hook, user_data, destroy);
+}
+
+void
+keel_app_remove_hook (KeelApp *app, guint hook_id)
+{
+  if (!keel__router_remove_hook (app->router, hook_id))
+    g_warning ("keel_app_remove_hook: no hook with id %u", hook_id);
+}
+
+/* Events. */
+
+static void
+deliver_event_script (gpointer user_data, guint64 page_id, const char *script)
+{
+  KeelApp *app = user_data;
+  KeelWindow *window = g_hash_table_lookup (app->pages, GSIZE_TO_POINTER ((gsize) page_id));
+  if (window != NULL && !window->destroyed && window->page_id == page_id)
+    webkit_web_view_evaluate_javascript (window->view, script, -1, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+emit (KeelApp *app, const KeelEventTarget *target, const char *event, json_t *payload)
+{
+  g_autoptr (GError) error = NULL;
+  if (!keel__event_name_check (event, &error))
+    g_warning ("keel_app_emit: %s", error->message);
+  else
+    keel__event_bus_emit (app->bus, target, event, payload, NULL);
+  json_decref (payload);
+}
+
+void
+keel_app_emit (KeelApp *app, const char *event, json_t *payload)
+{
+  emit (app, NULL, event, payload);
+}
+
+void
+keel_app_emit_to (KeelApp *app, const char *label, const char *event, json_t *payload)
+{
+  KeelEventTarget target = { KEEL_EVENT_TARGET_ANY_LABEL, (char *) label };
+  emit (app, &target, event, payload);
+}
+
+guint
+keel_app_listen (KeelApp *app, const char *event, KeelEventFunc func, gpointer user_data,
+                 GDestroyNotify destroy)
+{
+  return keel__event_bus_listen_c (app->bus, event, func, user_data, destroy);
+}
+
+void
+keel_app_unlisten (KeelApp *app, guint listener_id)
+{
+  if (!keel__event_bus_unlisten_c (app->bus, listener_id))
+    g_warning ("keel_app_unlisten: no listener with id %u", listener_id);
+}

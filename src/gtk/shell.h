@@ -1,0 +1,68 @@
+/* shell.h — the GTK/WebKit layer's shared internals.
+ *
+ * KeelApp owns the router and the event bus (src/core/) and the windows.
+ * Each KeelWindow owns a GtkWindow and one WebKitWebView with its own user
+ * content manager, hence its own web process, and it owns that process's
+ * lifecycle: it tells the core when a page starts and ends. */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <webkit2/webkit2.h>
+
+#include "config.h"
+#include "events.h"
+#include "keel/keel.h"
+#include "plugins.h"
+#include "router.h"
+
+/* Keel's URI scheme; pages of the app live at keel://localhost/. */
+#define KEEL_SCHEME "keel"
+#define KEEL_APP_ORIGIN "keel://localhost"
+
+struct _KeelApp
+{
+  KeelConfig *config;
+  char *resource_dir;        /* GResource dir of an embedded app, else NULL */
+  int dist_fd;               /* frontendDist on disk, opened O_PATH|O_DIRECTORY; -1 if none */
+  char *csp;                 /* the policy sent with HTML responses, NULL for none */
+
+  KeelRouter *router;
+  KeelEventBus *bus;
+  GPtrArray *pending_windows; /* KeelWindowConfig* created before keel_app_run() */
+  GList *windows;            /* KeelWindow*, in creation order */
+  GHashTable *pages;         /* page id → KeelWindow* showing it */
+
+  WebKitWebContext *web_context;
+  GMainLoop *loop;
+  gboolean running;
+  gboolean exiting;
+  int exit_code;
+  gboolean forward_console;  /* print page console output on stderr */
+};
+
+struct _KeelWindow
+{
+  KeelApp *app;
+  KeelWindowConfig *config;  /* as created; title and size change later */
+  char *label;
+  char *title;
+  GtkWidget *gtk_window;
+  WebKitWebView *view;
+  WebKitUserContentManager *content_manager;
+  guint64 page_id;           /* the document shown now; 0 before the first */
+  char *origin;              /* origin of that document */
+  gboolean destroyed;
+};
+
+/* window.c */
+KeelWindow *keel__window_new (KeelApp *app, const KeelWindowConfig *config);
+/* Page ends and its listeners and pending replies are forgotten. */
+void keel__window_end_page (KeelWindow *window);
+/* URL a window config's url resolves to (devUrl, keel://localhost, or absolute). */
+char *keel__app_resolve_url (KeelApp *app, const char *url);
+
+/* app.c */
+void keel__app_window_destroyed (KeelApp *app, KeelWindow *window);
+
+/* scheme.c */
+void keel__scheme_handle (WebKitURISchemeRequest *request, gpointer app);

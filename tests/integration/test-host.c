@@ -1,0 +1,292 @@
+/* test-host — the C core of Keel's windowed tests.
+ *
+ * Runs the frontend in DIR (a keel.json + dist built from pages/NAME) with
+ * commands and hooks the test pages exercise, and collects their verdicts:
+ * a page calls test_report for each case and test_done at the end. The exit
+ * status is 0 only if exactly the expected number of cases reported, all
+ * passed, and the core's own end-of-run checks hold.
+ *
+ * usage: test-host DIR --expect N [--expect-exit CODE] [--timeout SECONDS] */
+#include <gio/gio.h>
+#include <keel/keel.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct
+{
+  KeelApp *app;
+  int expected_reports;
+  int reports;
+  int failures;
+  gint later_started;
+  gint later_finished;
+  json_t *seen_commands;   /* every command the request hook saw, in order */
+  json_t *core_events;     /* events C listeners received: {event, payload, source} */
+} Host;
+
+static Host host;
+
+static void
+echo (KeelInvoke *invoke, gpointer data)
+{
+  json_t *value = json_object_get (keel_invoke_get_args (invoke), "value");
+  keel_invoke_resolve (invoke, value != NULL ? json_deep_copy (value) : NULL);
+}
+
+static void
+echo_raw (KeelInvoke *invoke, gpointer data)
+{
+  const char *text;
+  if (!keel_invoke_arg_string (invoke, "json", &text))
+    return;
+  keel_invoke_resolve_raw (invoke, text);
+}
+
+static void
+fail (KeelInvoke *invoke, gpointer data)
+{
+  const char *message = "failed on purpose";
+  if (!keel_invoke_arg_string_opt (invoke, "message", &message))
+    return;
+  keel_invoke_reject (invoke, "test_error", "%s", message);
+}
+
+static void
+args_of (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_pack ("{s:O, s:s, s:s, s:s}", "args",
+                                          keel_invoke_get_args (invoke), "window",
+                                          keel_invoke_get_window_label (invoke), "webview",
+                                          keel_invoke_get_webview_label (invoke), "origin",
+                                          keel_invoke_get_origin (invoke)));
+}
+
+/* later {ms, value}: answered from a worker thread after ms milliseconds. */
+static void
+later_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  KeelInvoke *invoke = data;
+  json_t *args = keel_invoke_get_args (invoke);
+  g_usleep (json_integer_value (json_object_get (args, "ms")) * 1000);
+  json_t *value = json_object_get (args, "value");
+  keel_invoke_resolve (invoke, value != NULL ? json_deep_copy (value) : NULL);
+  g_atomic_int_inc (&host.later_finished);
+}
+
+static void
+later (KeelInvoke *invoke, gpointer data)
+{
+  gint64 ms;
+  if (!keel_invoke_arg_int (invoke, "ms", &ms))
+    return;
+  g_atomic_int_inc (&host.later_started);
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (task, invoke, NULL);
+  g_task_run_in_thread (task, later_in_thread);
+}
+
+static void
+stats (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_pack ("{s:i, s:i, s:O, s:O}", "later_started",
+                                          g_atomic_int_get (&host.later_started),
+                                          "later_finished",
+                                          g_atomic_int_get (&host.later_finished), "seen",
+                                          host.seen_commands, "core_events", host.core_events));
+}
+
+/* host_emit {event, payload, to?}: the core emits, to all or to a label. */
+static void
+host_emit (KeelInvoke *invoke, gpointer data)
+{
+  const char *event, *to = NULL;
+  if (!keel_invoke_arg_string (invoke, "event", &event)
+      || !keel_invoke_arg_string_opt (invoke, "to", &to))
+    return;
+  json_t *payload = json_object_get (keel_invoke_get_args (invoke), "payload");
+  payload = payload != NULL ? json_deep_copy (payload) : NULL;
+  KeelApp *app = keel_invoke_get_app (invoke);
+  if (to != NULL)
+    keel_app_emit_to (app, to, event, payload);
+  else
+    keel_app_emit (app, event, payload);
+  keel_invoke_resolve (invoke, NULL);
+}
+
+static void
+test_report (KeelInvoke *invoke, gpointer data)
+{
+  const char *name, *detail = "";
+  gboolean ok;
+  if (!keel_invoke_arg_string (invoke, "name", &name) || !keel_invoke_arg_bool (invoke, "ok", &ok)
+      || !keel_invoke_arg_string_opt (invoke, "detail", &detail))
+    return;
+  host.reports++;
+  if (!ok)
+    host.failures++;
+  printf ("%s [%s] %s%s%s\n", ok ? "PASS" : "FAIL", keel_invoke_get_window_label (invoke), name,
+          *detail ? ": " : "", detail);
+  fflush (stdout);
+  keel_invoke_resolve (invoke, NULL);
+}
+
+static void
+test_done (KeelInvoke *invoke, gpointer data)
+{
+  KeelApp *app = keel_invoke_get_app (invoke);
+  keel_invoke_resolve (invoke, NULL);
+  keel_app_exit (app, 0);
+}
+
+/* The interception point: every request passes here. */
+static gboolean
+request_hook (KeelInvoke *invoke, GError **error, gpointer data)
+{
+  const char *command = keel_invoke_get_command (invoke);
+  if (strcmp (command, "stats") != 0 && strcmp (command, "test_report") != 0)
+    json_array_append_new (host.seen_commands, json_string (command));
+  if (strcmp (command, "refuse_me") == 0)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN, "refused by the test hook");
+      return FALSE;
+    }
+  if (strcmp (command, "rewrite_me") == 0)
+    {
+      json_t *args = json_deep_copy (keel_invoke_get_args (invoke));
+      json_object_set_new (args, "rewritten", json_true ());
+      keel_invoke_set_args (invoke, args);
+    }
+  return TRUE;
+}
+
+static void
+response_hook (KeelInvoke *invoke, gboolean is_error, json_t **value, gpointer data)
+{
+  if (strcmp (keel_invoke_get_command (invoke), "rewrite_result") != 0)
+    return;
+  json_t *wrapped = json_pack ("{s:o, s:b, s:b}", "original", *value, "wasError", is_error,
+                               "rewritten", TRUE);
+  *value = wrapped;
+}
+
+static void
+on_core_event (KeelApp *app, const char *event, json_t *payload, const char *source,
+               gpointer data)
+{
+  json_array_append_new (host.core_events,
+                         json_pack ("{s:s, s:O, s:s?}", "event", event, "payload", payload,
+                                    "source", source));
+}
+
+static gboolean
+time_out (gpointer data)
+{
+  fprintf (stderr, "test-host: timed out after %d reports; the page never called test_done\n",
+           host.reports);
+  host.failures++;
+  keel_app_exit (host.app, 124);
+  return G_SOURCE_REMOVE;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *dir = NULL;
+  int expect_exit = 0, timeout = 60;
+  host.expected_reports = -1;
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--expect") == 0 && i + 1 < argc)
+        host.expected_reports = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--expect-exit") == 0 && i + 1 < argc)
+        expect_exit = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--timeout") == 0 && i + 1 < argc)
+        timeout = atoi (argv[++i]);
+      else if (dir == NULL)
+        dir = argv[i];
+      else
+        {
+          fprintf (stderr, "test-host: unexpected argument %s\n", argv[i]);
+          return 2;
+        }
+    }
+  if (dir == NULL || host.expected_reports < 0)
+    {
+      fprintf (stderr, "usage: test-host DIR --expect N [--expect-exit CODE] [--timeout S]\n");
+      return 2;
+    }
+
+  g_autoptr (GError) error = NULL;
+  host.app = keel_app_new (dir, &error);
+  if (host.app == NULL)
+    {
+      fprintf (stderr, "test-host: %s\n", error->message);
+      return 1;
+    }
+  host.seen_commands = json_array ();
+  host.core_events = json_array ();
+  keel_app_set_forward_console (host.app, TRUE);
+
+  keel_app_register_command (host.app, "echo", echo, NULL, NULL);
+  keel_app_register_command (host.app, "echo_raw", echo_raw, NULL, NULL);
+  keel_app_register_command (host.app, "fail", fail, NULL, NULL);
+  keel_app_register_command (host.app, "args_of", args_of, NULL, NULL);
+  keel_app_register_command (host.app, "refuse_me", echo, NULL, NULL);
+  keel_app_register_command (host.app, "rewrite_me", args_of, NULL, NULL);
+  keel_app_register_command (host.app, "rewrite_result", echo, NULL, NULL);
+  keel_app_register_command (host.app, "later", later, NULL, NULL);
+  keel_app_register_command (host.app, "stats", stats, NULL, NULL);
+  keel_app_register_command (host.app, "host_emit", host_emit, NULL, NULL);
+  keel_app_register_command (host.app, "test_report", test_report, NULL, NULL);
+  keel_app_register_command (host.app, "test_done", test_done, NULL, NULL);
+  keel_app_add_request_hook (host.app, request_hook, NULL, NULL);
+  keel_app_add_response_hook (host.app, response_hook, NULL, NULL);
+  keel_app_listen (host.app, "to-core", on_core_event, NULL, NULL);
+  g_timeout_add_seconds (timeout, time_out, NULL);
+
+  int status = keel_app_run (host.app, &error);
+  if (error != NULL)
+    {
+      fprintf (stderr, "test-host: %s\n", error->message);
+      keel_app_free (host.app);
+      return 1;
+    }
+
+  /* Let answers from worker threads still in flight arrive (and be
+   * dropped); the core must survive them. */
+  for (int i = 0; i < 300 && g_atomic_int_get (&host.later_finished)
+                                 < g_atomic_int_get (&host.later_started);
+       i++)
+    {
+      g_usleep (10000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  keel_app_free (host.app);
+
+  int verdict = 0;
+  if (status != expect_exit)
+    {
+      fprintf (stderr, "test-host: the app exited with %d, expected %d\n", status, expect_exit);
+      verdict = 1;
+    }
+  if (host.reports != host.expected_reports)
+    {
+      fprintf (stderr, "test-host: %d cases reported, expected %d\n", host.reports,
+               host.expected_reports);
+      verdict = 1;
+    }
+  if (host.failures > 0)
+    verdict = 1;
+  if (g_atomic_int_get (&host.later_finished) != g_atomic_int_get (&host.later_started))
+    {
+      fprintf (stderr, "test-host: %d delayed answers never finished\n",
+               host.later_started - host.later_finished);
+      verdict = 1;
+    }
+  printf ("%d/%d cases passed\n", host.reports - host.failures, host.expected_reports);
+  json_decref (host.seen_commands);
+  json_decref (host.core_events);
+  return verdict;
+}
