@@ -114,19 +114,69 @@ KEEL_API void keel_invoke_reject (KeelInvoke *invoke, const char *code, const ch
 KEEL_API void keel_invoke_reject_value (KeelInvoke *invoke, json_t *error);
 
 /* Argument helpers. Each looks up @key in the arguments. On success it
- * stores the value and returns TRUE. Otherwise it REJECTS the invoke (so it
- * is consumed: return at once) with code "invalid_args" and a message naming
- * the command, the key, the expected type and what was given, and returns
- * FALSE. The _opt variants accept a missing key or null (leaving *out as is). */
+ * stores the value in *out and returns TRUE. Otherwise it REJECTS the invoke
+ * (which consumes it: return at once) with code "invalid_args" and a message
+ * naming the command, the key, the expected type and what was given, and
+ * returns FALSE. The _opt variants also accept a missing key or null, leaving
+ * *out as it was (set your default first). Callable from any thread before
+ * the invoke is answered. */
 
+/**
+ * keel_invoke_arg_string:
+ *
+ * Reads a string argument. *out is borrowed: valid until the invoke is answered.
+ * Returns: %TRUE, or %FALSE after rejecting the invoke.
+ */
 KEEL_API gboolean keel_invoke_arg_string (KeelInvoke *invoke, const char *key, const char **out);
+/**
+ * keel_invoke_arg_string_opt:
+ *
+ * Like keel_invoke_arg_string(), accepting a missing key or null.
+ * Returns: %TRUE, or %FALSE after rejecting the invoke.
+ */
 KEEL_API gboolean keel_invoke_arg_string_opt (KeelInvoke *invoke, const char *key, const char **out);
+/**
+ * keel_invoke_arg_int:
+ *
+ * Reads an integer argument. JavaScript has one number type, so 3.0 is
+ * accepted as 3; 3.5 is refused.
+ * Returns: %TRUE, or %FALSE after rejecting the invoke.
+ */
 KEEL_API gboolean keel_invoke_arg_int (KeelInvoke *invoke, const char *key, gint64 *out);
+/**
+ * keel_invoke_arg_int_opt:
+ *
+ * Like keel_invoke_arg_int(), accepting a missing key or null.
+ * Returns: %TRUE, or %FALSE after rejecting the invoke.
+ */
 KEEL_API gboolean keel_invoke_arg_int_opt (KeelInvoke *invoke, const char *key, gint64 *out);
+/**
+ * keel_invoke_arg_double:
+ *
+ * Reads a number argument.
+ * Returns: %TRUE, or %FALSE after rejecting the invoke.
+ */
 KEEL_API gboolean keel_invoke_arg_double (KeelInvoke *invoke, const char *key, double *out);
+/**
+ * keel_invoke_arg_bool:
+ *
+ * Reads a boolean argument (true or false; other values are refused).
+ * Returns: %TRUE, or %FALSE after rejecting the invoke.
+ */
 KEEL_API gboolean keel_invoke_arg_bool (KeelInvoke *invoke, const char *key, gboolean *out);
+/**
+ * keel_invoke_arg_bool_opt:
+ *
+ * Like keel_invoke_arg_bool(), accepting a missing key or null.
+ * Returns: %TRUE, or %FALSE after rejecting the invoke.
+ */
 KEEL_API gboolean keel_invoke_arg_bool_opt (KeelInvoke *invoke, const char *key, gboolean *out);
-/** keel_invoke_arg_object: *out is borrowed, like keel_invoke_get_args(). */
+/**
+ * keel_invoke_arg_object:
+ *
+ * Reads an object argument. *out is borrowed, like keel_invoke_get_args().
+ * Returns: %TRUE, or %FALSE after rejecting the invoke.
+ */
 KEEL_API gboolean keel_invoke_arg_object (KeelInvoke *invoke, const char *key, json_t **out);
 
 /**

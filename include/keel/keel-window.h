@@ -40,10 +40,36 @@ KEEL_API void keel_window_close (KeelWindow *window);
  */
 KEEL_API void keel_window_destroy (KeelWindow *window);
 
+/**
+ * keel_window_show:
+ *
+ * Shows the window (Tauri: `show()`).
+ */
 KEEL_API void keel_window_show (KeelWindow *window);
+/**
+ * keel_window_hide:
+ *
+ * Hides the window without destroying it; its page keeps running.
+ */
 KEEL_API void keel_window_hide (KeelWindow *window);
+/**
+ * keel_window_is_visible:
+ *
+ * Returns: whether the window is shown.
+ */
 KEEL_API gboolean keel_window_is_visible (KeelWindow *window);
+/**
+ * keel_window_focus:
+ *
+ * Raises the window and gives its page the keyboard focus (the window
+ * manager may refuse).
+ */
 KEEL_API void keel_window_focus (KeelWindow *window);
+/**
+ * keel_window_is_focused:
+ *
+ * Returns: whether the window has the keyboard focus.
+ */
 KEEL_API gboolean keel_window_is_focused (KeelWindow *window);
 
 /**
@@ -59,17 +85,67 @@ KEEL_API void keel_window_get_outer_size (KeelWindow *window, int *width, int *h
 KEEL_API int keel_window_get_scale_factor (KeelWindow *window);
 /** keel_window_set_size: sets the web view area's size, in logical pixels. */
 KEEL_API void keel_window_set_size (KeelWindow *window, int width, int height);
+/**
+ * keel_window_set_resizable:
+ *
+ * Lets the user resize the window, or not.
+ */
 KEEL_API void keel_window_set_resizable (KeelWindow *window, gboolean resizable);
+/**
+ * keel_window_is_resizable:
+ *
+ * Returns: whether the user may resize the window.
+ */
 KEEL_API gboolean keel_window_is_resizable (KeelWindow *window);
 /** keel_window_center: moves the window to the centre of its screen. */
 KEEL_API void keel_window_center (KeelWindow *window);
+/**
+ * keel_window_maximize:
+ *
+ * Asks the window manager to maximize the window.
+ */
 KEEL_API void keel_window_maximize (KeelWindow *window);
+/**
+ * keel_window_unmaximize:
+ *
+ * Asks the window manager to restore a maximized window.
+ */
 KEEL_API void keel_window_unmaximize (KeelWindow *window);
+/**
+ * keel_window_is_maximized:
+ *
+ * Returns: whether the window is maximized.
+ */
 KEEL_API gboolean keel_window_is_maximized (KeelWindow *window);
+/**
+ * keel_window_minimize:
+ *
+ * Asks the window manager to minimize (iconify) the window.
+ */
 KEEL_API void keel_window_minimize (KeelWindow *window);
+/**
+ * keel_window_unminimize:
+ *
+ * Asks the window manager to restore a minimized window.
+ */
 KEEL_API void keel_window_unminimize (KeelWindow *window);
+/**
+ * keel_window_is_minimized:
+ *
+ * Returns: whether the window is minimized.
+ */
 KEEL_API gboolean keel_window_is_minimized (KeelWindow *window);
+/**
+ * keel_window_set_fullscreen:
+ *
+ * Enters or leaves fullscreen.
+ */
 KEEL_API void keel_window_set_fullscreen (KeelWindow *window, gboolean fullscreen);
+/**
+ * keel_window_is_fullscreen:
+ *
+ * Returns: whether the window is fullscreen.
+ */
 KEEL_API gboolean keel_window_is_fullscreen (KeelWindow *window);
 
 /**

@@ -69,6 +69,10 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
     }
   for (guint i = 0; i < config->warnings->len; i++)
     g_printerr ("keel: warning: %s\n", (const char *) g_ptr_array_index (config->warnings, i));
+  if (config->with_global_tauri)
+    g_printerr ("keel: warning: %s: app.withGlobalTauri is not implemented by Keel; bundle "
+                "@tauri-apps/api, or use window.keel in pages without a bundler\n",
+                config->source_name);
 
   app->csp = keel__csp_build (config->csp, NULL, config->csp_modification_disabled_all,
                               (const char *const *) config->csp_modification_disabled);

@@ -1,0 +1,66 @@
+# Keel: the two commands of the README.
+#   make demo   installs what is missing, builds, runs the showcase app
+#               (with no display: under Xvfb, saving a screenshot)
+#   make test   installs what is missing, builds, runs the whole suite twice
+#               (plain, and built with AddressSanitizer + UBSan), then prints
+#               `N passed, N failed`
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+SHOT       ?= $(BUILD)/showcase.png
+
+# Debian 12 packages Keel builds, runs and tests with.
+APT_PACKAGES = meson ninja-build pkg-config gcc libglib2.0-dev libgtk-3-dev \
+  libwebkit2gtk-4.1-dev libjansson-dev xvfb xauth dbus dbus-x11 python3
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
+
+.PHONY: all deps npm build build-asan demo test test-plain test-asan clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing="$$missing nodejs npm"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+# The test frontends are bundled from the real @tauri-apps/api (npm registry).
+npm: tests/js/node_modules/.package-lock.json
+tests/js/node_modules/.package-lock.json: tests/js/package-lock.json tests/js/package.json
+	cd tests/js && npm ci --no-audit --no-fund
+
+build: deps npm
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
+	ninja -C $(BUILD)
+
+build-asan: deps npm
+	@[ -f $(BUILD_ASAN)/build.ninja ] || meson setup $(BUILD_ASAN) -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(BUILD_ASAN)
+
+demo: build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(BUILD)/examples/showcase/keel-showcase; \
+	else \
+	  echo "No display: running the showcase under Xvfb and saving a screenshot"; \
+	  $(XVFB) $(BUILD)/examples/showcase/keel-showcase --screenshot $(abspath $(SHOT)); \
+	fi
+
+# Windowed tests need an X server and a session bus: one Xvfb and one private
+# dbus-daemon for the run; every test is its own process.
+test-plain: build
+	-$(XVFB) dbus-run-session -- meson test -C $(BUILD) --print-errorlogs
+
+test-asan: build-asan
+	-$(XVFB) dbus-run-session -- meson test -C $(BUILD_ASAN) --print-errorlogs --timeout-multiplier 3
+
+test: test-plain test-asan
+	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_ASAN)/meson-logs/testlog.json
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)
