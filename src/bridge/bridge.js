@@ -147,17 +147,21 @@
 
   if (meta.forwardConsole) {
     // `keel run` prints each page's console on stderr, prefixed by window.
+    // JavaScriptCore's Error.stack holds only the frames (unlike V8's, it
+    // does not start with "Error: message"), so errors print both.
+    const describe = function (value) {
+      if (typeof value === 'string') return value;
+      if (value instanceof Error) return String(value) + (value.stack ? '\n' + value.stack : '');
+      try {
+        const text = stringify(value);
+        return text === undefined ? String(value) : text;
+      } catch (e) {
+        return String(value);
+      }
+    };
     const send = function (level, args) {
       let text = '';
-      for (let i = 0; i < args.length; i++) {
-        const a = args[i];
-        let part;
-        if (typeof a === 'string') part = a;
-        else if (a instanceof Error) part = a.stack || String(a);
-        else { try { part = stringify(a); } catch (e) { part = String(a); } }
-        if (part === undefined) part = String(a);
-        text += (i ? ' ' : '') + part;
-      }
+      for (let i = 0; i < args.length; i++) text += (i ? ' ' : '') + describe(args[i]);
       dispatch(new Custom('keel:console', { detail: level + '\n' + text }));
     };
     ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
@@ -165,12 +169,11 @@
       console[level] = function () { send(level, arguments); return original.apply(console, arguments); };
     });
     window.addEventListener('error', function (e) {
-      send('error', ['Uncaught ' + (e.error && e.error.stack ? e.error.stack : e.message) +
+      send('error', ['Uncaught ' + (e.error !== undefined ? describe(e.error) : e.message) +
         ' (' + e.filename + ':' + e.lineno + ')']);
     });
     window.addEventListener('unhandledrejection', function (e) {
-      send('error', ['Unhandled promise rejection: ' + (function (r) {
-        try { return typeof r === 'string' ? r : stringify(r); } catch (x) { return String(r); } })(e.reason)]);
+      send('error', ['Unhandled promise rejection: ' + describe(e.reason)]);
     });
   }
 })();

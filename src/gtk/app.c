@@ -224,6 +224,8 @@ int
 keel_app_run (KeelApp *app, GError **error)
 {
   g_return_val_if_fail (app != NULL && !app->running, 1);
+  if (app->exiting)
+    return app->exit_code;
   if (!check_display (error))
     return 1;
 
@@ -269,6 +271,8 @@ keel_app_exit (KeelApp *app, int code)
     return;
   app->exiting = TRUE;
   app->exit_code = code;
+  if (!app->running)
+    return; /* keel_app_run() will return at once with this code */
   /* Windows close after the current event: exit is often called from a
    * command handler of the very web view that is about to go. */
   g_idle_add_full (G_PRIORITY_HIGH, finish_exit, app, NULL);
