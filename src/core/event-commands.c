@@ -57,6 +57,14 @@ unlisten_command (KeelInvoke *invoke, gpointer bus)
   gint64 event_id;
   if (!arg_event_name (invoke, &event) || !keel_invoke_arg_int (invoke, "eventId", &event_id))
     return;
+  if (event_id < 1 || event_id > G_MAXUINT)
+    {
+      keel_invoke_reject (invoke, "invalid_args",
+                          "plugin:event|unlisten: eventId %" G_GINT64_FORMAT
+                          " is not an id that listen returned",
+                          event_id);
+      return;
+    }
   /* Unlistening twice is harmless, as in Tauri: once() and unlisten race. */
   keel__event_bus_unlisten_page (bus, invoke->page_id, event, (guint) event_id);
   keel_invoke_resolve (invoke, NULL);

@@ -125,6 +125,10 @@ keel__event_target_matches (const KeelEventTarget *listener, const KeelEventTarg
     return TRUE;
   if (emitted->kind == KEEL_EVENT_TARGET_ANY_LABEL)
     return target_has_label (listener, emitted->label);
+  /* listen(e, cb, {target: 'l'}) registers AnyLabel(l): it hears emit_to of
+   * any kind that names l (Tauri >= 2.1, tauri-apps/tauri#11581). */
+  if (listener->kind == KEEL_EVENT_TARGET_ANY_LABEL)
+    return target_has_label (emitted, listener->label);
   return listener->kind == emitted->kind && g_strcmp0 (listener->label, emitted->label) == 0;
 }
 

@@ -1,10 +1,11 @@
 /* events.h — the event bus: who listens to what, and who gets an emit.
  *
- * Targets and their matching follow Tauri v2 exactly, so frontends behave as
- * they do there: a listener registered with target Any receives every event
- * of its name, even one emitted to another window; otherwise emit_to(E)
- * reaches listeners whose target equals E, and AnyLabel(l) reaches every
- * listener whose target carries label l. Page listeners belong to a page id
+ * Targets and their matching follow Tauri v2 (2.1 and later) exactly, so
+ * frontends behave as they do there: a listener registered with target Any
+ * receives every event of its name, even one emitted to another window;
+ * emit_to(AnyLabel(l)) reaches every listener whose target carries label l;
+ * a listener registered with AnyLabel(l) hears emit_to of any kind naming l;
+ * otherwise emit_to(E) reaches listeners whose target equals E. Page listeners belong to a page id
  * and die with it. Platform-free: delivery to a page is a script handed to
  * the shell. */
 #pragma once

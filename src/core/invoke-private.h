@@ -5,6 +5,10 @@
 
 struct _KeelInvoke
 {
+  /* One reference for the answer, one held by the router while the handler
+   * runs, so that a handler answering twice in a row meets the "answered"
+   * flag instead of freed memory. */
+  gint ref_count;
   KeelRouter *router;      /* holds a reference */
   char *command;
   json_t *args;

@@ -1,5 +1,6 @@
 /* invoke.c — the public face of one call: accessors, answers, argument helpers. */
 #include <stdarg.h>
+#include <string.h>
 
 #include "invoke-private.h"
 #include "message.h"
@@ -165,6 +166,15 @@ arg_string (KeelInvoke *invoke, const char *key, const char **out, gboolean opti
     return TRUE;
   if (!json_is_string (value))
     return reject_arg (invoke, key, "a string", value);
+  /* A C string would silently end at an embedded NUL ("a.txt\u0000../x"). */
+  if (strlen (json_string_value (value)) != json_string_length (value))
+    {
+      keel_invoke_reject (invoke, "invalid_args",
+                          "command \"%s\": argument \"%s\" contains a NUL character (\\u0000), "
+                          "which this command cannot take",
+                          invoke->command, key);
+      return FALSE;
+    }
   *out = json_string_value (value);
   return TRUE;
 }
@@ -197,7 +207,8 @@ arg_int (KeelInvoke *invoke, const char *key, gint64 *out, gboolean optional)
   if (json_is_real (value))
     {
       double d = json_real_value (value);
-      if (d == (double) (gint64) d && d >= -9007199254740991.0 && d <= 9007199254740991.0)
+      /* Range first: casting an out-of-range double is undefined. */
+      if (d >= -9007199254740991.0 && d <= 9007199254740991.0 && d == (double) (gint64) d)
         {
           *out = (gint64) d;
           return TRUE;

@@ -58,9 +58,10 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
   g_autoptr (json_t) root = json_loadb (text, length, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &json_error);
   if (root == NULL)
     {
+      /* jansson quotes the input, and may cut a UTF-8 sequence in half. */
+      g_autofree char *reason = g_utf8_make_valid (json_error.text, -1);
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
-                   "IPC message is not valid JSON (at byte %d): %s", json_error.position,
-                   json_error.text);
+                   "IPC message is not valid JSON (at byte %d): %s", json_error.position, reason);
       return NULL;
     }
   if (!json_is_object (root))
@@ -161,5 +162,13 @@ keel__json_to_text (const json_t *value)
 json_t *
 keel__error_value (const char *code, const char *message)
 {
-  return json_pack ("{s:s, s:s}", "code", code, "message", message);
+  /* Messages quote untrusted input (jansson's "near '...'" may hold half a
+   * UTF-8 sequence); a JSON string must be valid UTF-8, so repair it here,
+   * the one place every error object is made. */
+  g_autofree char *valid_code = g_utf8_make_valid (code, -1);
+  g_autofree char *valid_message = g_utf8_make_valid (message, -1);
+  json_t *value = json_object ();
+  json_object_set_new (value, "code", json_string (valid_code));
+  json_object_set_new (value, "message", json_string (valid_message));
+  return value;
 }

@@ -260,6 +260,7 @@ static KeelInvoke *
 invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, json_t *args)
 {
   KeelInvoke *invoke = g_new0 (KeelInvoke, 1);
+  invoke->ref_count = 1;
   g_atomic_int_inc (&router->ref_count);
   g_atomic_int_inc (&router->pending);
   invoke->router = router;
@@ -277,8 +278,10 @@ invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, j
 }
 
 static void
-invoke_free (KeelInvoke *invoke)
+invoke_unref (KeelInvoke *invoke)
 {
+  if (!g_atomic_int_dec_and_test (&invoke->ref_count))
+    return;
   KeelRouter *router = invoke->router;
   if (invoke->reply_target_free != NULL)
     invoke->reply_target_free (invoke->reply_target);
@@ -294,11 +297,21 @@ invoke_free (KeelInvoke *invoke)
   router_unref (router);
 }
 
+static void dispatch_invoke (KeelRouter *router, KeelInvoke *invoke);
+
 void
 keel__router_dispatch (KeelRouter *router, const KeelCaller *caller, const char *command,
                        json_t *args)
 {
   KeelInvoke *invoke = invoke_new (router, caller, command, args);
+  g_atomic_int_inc (&invoke->ref_count);
+  dispatch_invoke (router, invoke);
+  invoke_unref (invoke);
+}
+
+static void
+dispatch_invoke (KeelRouter *router, KeelInvoke *invoke)
+{
   g_autoptr (GError) error = NULL;
 
   g_autoptr (GPtrArray) hooks = snapshot_hooks (router->request_hooks);
@@ -417,7 +430,7 @@ finish_on_main (gpointer data)
                           g_get_monotonic_time () - invoke->start_time);
     }
 
-  invoke_free (invoke);
+  invoke_unref (invoke);
   return G_SOURCE_REMOVE;
 }
 

@@ -678,6 +678,8 @@ test_error_window_values (void)
   /* The query and fragment of a page may hold "..". */
   g_autoptr (KeelConfig) config = parse_valid (
     HEAD "  \"app\": {\"windows\": [{\"url\": \"/app/index.html?next=../x#..\"}]}\n}");
+  g_assert_cmpstr (((KeelWindowConfig *) g_ptr_array_index (config->windows, 0))->url, ==,
+                   "/app/index.html?next=../x#..");
 }
 
 static void

@@ -1,0 +1,284 @@
+/* Fuzzes the IPC path from a page's bytes to its reply: the message parser
+ * (src/core/message.c) on its own, then the whole router (hooks, permission
+ * check, argument helpers, raw results, plugin:event|* against a real event
+ * bus) with a fake caller.
+ *
+ * Beyond "does not crash and does not leak", every input checks promises:
+ * - a parsed message has a valid command name and args that are an object
+ *   or an array; a refusal is a KEEL_ERROR with a UTF-8 message;
+ * - every call is answered exactly once, "o<json>" or "e<json>", where the
+ *   JSON parses, and each of Keel's rejections is {code, message} strings;
+ * - the reply target is handed back exactly once;
+ * - every event script is one per page and calls runCallback. */
+#include <glib.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event-commands.h"
+#include "events.h"
+#include "keel/keel-error.h"
+#include "message.h"
+#include "router.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* Small enough that the fuzzer reaches it, large enough for real messages. */
+#define MAX_SIZE (1024u * 1024u)
+
+static int fake_app_storage;
+#define FAKE_APP ((KeelApp *) &fake_app_storage)
+
+typedef struct
+{
+  guint replies;
+  guint target_frees;
+  guint scripts;
+} Counts;
+
+static void
+check (gboolean condition, const char *what, const char *detail)
+{
+  if (!condition)
+    {
+      g_printerr ("fuzz-message: broken promise: %s: %s\n", what, detail != NULL ? detail : "");
+      abort ();
+    }
+}
+
+static void
+fuzz_reply (gpointer target, const char *reply)
+{
+  Counts *counts = target;
+  counts->replies++;
+  check (reply != NULL && (reply[0] == 'o' || reply[0] == 'e'), "reply prefix", reply);
+
+  json_error_t json_error;
+  g_autoptr (json_t) value = json_loads (reply + 1, JSON_DECODE_ANY | JSON_ALLOW_NUL, &json_error);
+  check (value != NULL, "reply is not JSON", reply);
+  if (reply[0] == 'e')
+    {
+      /* Every rejection here comes from Keel or keel_invoke_reject(). */
+      check (json_is_object (value), "rejection is not an object", reply);
+      check (json_is_string (json_object_get (value, "code")), "rejection without code", reply);
+      check (json_is_string (json_object_get (value, "message")), "rejection without message",
+             reply);
+    }
+}
+
+static void
+fuzz_target_free (gpointer target)
+{
+  Counts *counts = target;
+  counts->target_frees++;
+}
+
+static void
+fuzz_deliver (gpointer user_data, guint64 page_id, const char *script)
+{
+  Counts *counts = user_data;
+  counts->scripts++;
+  check (strstr (script, "runCallback") != NULL, "event script", script);
+  check (g_str_has_suffix (script, ");"), "event script end", script);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void
+echo_command (KeelInvoke *invoke, gpointer user_data)
+{
+  keel_invoke_resolve (invoke, json_incref (keel_invoke_get_args (invoke)));
+}
+
+/* Uses every argument helper; each rejects the call on a bad argument. */
+static void
+args_command (KeelInvoke *invoke, gpointer user_data)
+{
+  const char *s = "default", *str = NULL;
+  gint64 i = 0, integer = 0;
+  gboolean b = FALSE, flag = FALSE;
+  double num = 0;
+  json_t *obj = NULL;
+
+  if (!keel_invoke_arg_string_opt (invoke, "s", &s) || !keel_invoke_arg_int_opt (invoke, "i", &i)
+      || !keel_invoke_arg_bool_opt (invoke, "b", &b)
+      || !keel_invoke_arg_string (invoke, "str", &str)
+      || !keel_invoke_arg_int (invoke, "int", &integer)
+      || !keel_invoke_arg_double (invoke, "num", &num)
+      || !keel_invoke_arg_bool (invoke, "flag", &flag)
+      || !keel_invoke_arg_object (invoke, "obj", &obj))
+    return;
+  check (str != NULL && obj != NULL && json_is_object (obj), "helper outputs", NULL);
+  /* A string holding NUL is cut at it by json_string_value(); that is fine. */
+  keel_invoke_resolve (invoke, json_pack ("{s:s?, s:I, s:b, s:s?, s:I, s:f, s:b, s:O}", "s",
+                                          g_utf8_validate (s, -1, NULL) ? s : NULL, "i",
+                                          (json_int_t) i, "b", b, "str",
+                                          g_utf8_validate (str, -1, NULL) ? str : NULL, "int",
+                                          (json_int_t) integer, "num", num, "flag", flag, "obj",
+                                          obj));
+}
+
+/* Answers with the JSON text in "json" as is. With a response hook the
+ * router parses it (and may find it invalid); without one it would go out
+ * unchecked, so then only valid text is sent. */
+static void
+raw_command (KeelInvoke *invoke, gpointer user_data)
+{
+  gboolean have_hook = GPOINTER_TO_INT (user_data);
+  const char *text;
+  if (!keel_invoke_arg_string (invoke, "json", &text))
+    return;
+  if (!have_hook)
+    {
+      g_autoptr (json_t) parsed = json_loads (text, JSON_DECODE_ANY, NULL);
+      if (parsed == NULL)
+        {
+          keel_invoke_reject (invoke, "bad_raw", "not JSON");
+          return;
+        }
+    }
+  keel_invoke_resolve_raw (invoke, text);
+}
+
+static void
+reject_command (KeelInvoke *invoke, gpointer user_data)
+{
+  const char *code = "custom";
+  if (!keel_invoke_arg_string_opt (invoke, "code", &code))
+    return;
+  if (!g_utf8_validate (code, -1, NULL))
+    code = "custom";
+  keel_invoke_reject (invoke, code, "rejected on purpose (%s)", keel_invoke_get_command (invoke));
+}
+
+/* ---- hooks ------------------------------------------------------------- */
+
+/* Refuses calls whose args hold "deny"; replaces the args with those under
+ * "rewrite" when that is an object or an array. */
+static gboolean
+request_hook (KeelInvoke *invoke, GError **error, gpointer user_data)
+{
+  json_t *args = keel_invoke_get_args (invoke);
+  check (json_is_object (args) || json_is_array (args), "args type in hook", NULL);
+  if (!json_is_object (args))
+    return TRUE;
+  json_t *deny = json_object_get (args, "deny");
+  if (deny != NULL)
+    {
+      if (json_is_true (deny))
+        g_set_error_literal (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN, "denied by the fuzz hook");
+      return FALSE;
+    }
+  json_t *rewrite = json_object_get (args, "rewrite");
+  if (json_is_object (rewrite) || json_is_array (rewrite))
+    keel_invoke_set_args (invoke, json_deep_copy (rewrite));
+  return TRUE;
+}
+
+static gboolean
+permission_check (KeelInvoke *invoke, GError **error, gpointer user_data)
+{
+  if (g_str_has_prefix (keel_invoke_get_command (invoke), "deny"))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN, "%s is not allowed",
+                   keel_invoke_get_command (invoke));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Wraps results in an array, so the re-encoding path runs. */
+static void
+response_hook (KeelInvoke *invoke, gboolean is_error, json_t **value, gpointer user_data)
+{
+  check (*value != NULL, "response hook value", keel_invoke_get_command (invoke));
+  if (!is_error)
+    *value = json_pack ("[o]", *value);
+}
+
+/* ---- the target -------------------------------------------------------- */
+
+static void
+fuzz_parser (const char *text, gsize size)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KeelMessage) message = keel__message_parse (text, size, MAX_SIZE, &error);
+  if (message == NULL)
+    {
+      check (error != NULL && error->domain == KEEL_ERROR
+               && (error->code == KEEL_ERROR_INVALID || error->code == KEEL_ERROR_TOO_LARGE),
+             "parse error", NULL);
+      check (g_utf8_validate (error->message, -1, NULL), "error message is not UTF-8",
+             error->message);
+      return;
+    }
+  check (error == NULL, "error set on success", NULL);
+  check (keel__command_name_is_valid (message->command), "accepted command name", message->command);
+  check (strlen (message->command) <= KEEL_COMMAND_NAME_MAX, "command length", message->command);
+  check (json_is_object (message->args) || json_is_array (message->args), "args type",
+         message->command);
+}
+
+static void
+fuzz_router (const char *text, gsize size)
+{
+  /* Half the inputs run with a response hook: raw results are then parsed. */
+  gboolean have_hook = (size & 1) != 0;
+  Counts counts = { 0 };
+
+  KeelRouter *router = keel__router_new (FAKE_APP, NULL);
+  keel__router_set_max_message_size (router, MAX_SIZE);
+  KeelEventBus *bus = keel__event_bus_new (FAKE_APP, fuzz_deliver, &counts);
+  keel__event_commands_register (router, bus);
+  keel__router_register (router, "echo", echo_command, NULL, NULL);
+  keel__router_register (router, "args", args_command, NULL, NULL);
+  keel__router_register (router, "raw", raw_command, GINT_TO_POINTER (have_hook), NULL);
+  keel__router_register (router, "reject", reject_command, NULL, NULL);
+  keel__router_register (router, "deny-me", echo_command, NULL, NULL);
+  keel__router_add_request_hook (router, request_hook, NULL, NULL);
+  keel__router_set_permission_check (router, permission_check, NULL);
+  if (have_hook)
+    keel__router_add_response_hook (router, response_hook, NULL, NULL);
+
+  guint64 page = keel__router_page_opened (router);
+  /* A listener, so that emits from the input produce scripts. */
+  keel__event_bus_listen_page (bus, page, "e", &(KeelEventTarget){ KEEL_EVENT_TARGET_ANY, NULL },
+                               1);
+  KeelCaller caller = {
+    .window_label = "main",
+    .webview_label = "main",
+    .origin = "keel://localhost",
+    .page_id = page,
+    .reply = fuzz_reply,
+    .reply_target = &counts,
+    .reply_target_free = fuzz_target_free,
+  };
+
+  /* Twice: the second call sees the listeners the first one added. */
+  for (guint round = 0; round < 2; round++)
+    {
+      keel__router_dispatch_text (router, &caller, text, size);
+      for (guint i = 0; i < 10000 && keel__router_pending_count (router) > 0; i++)
+        g_main_context_iteration (NULL, FALSE);
+      check (keel__router_pending_count (router) == 0, "an invoke was never answered", NULL);
+      check (counts.replies == round + 1, "exactly one reply per call", NULL);
+      check (counts.target_frees == round + 1, "reply target freed once", NULL);
+      /* At most one script per listening page per emit. */
+      check (counts.scripts <= round + 1, "event scripts", NULL);
+    }
+
+  keel__router_page_closed (router, page);
+  keel__event_bus_forget_page (bus, page);
+  keel__router_free (router);
+  keel__event_bus_free (bus);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  /* Not NUL-terminated on purpose: the parser takes a length. */
+  const char *text = (const char *) data;
+  fuzz_parser (text, size);
+  fuzz_router (text, size);
+  return 0;
+}
