@@ -6,7 +6,8 @@
  * status is 0 only if exactly the expected number of cases reported, all
  * passed, and the core's own end-of-run checks hold.
  *
- * usage: test-host DIR --expect N [--expect-exit CODE] [--timeout SECONDS] */
+ * usage: test-host DIR --expect N [--expect-exit CODE] [--timeout SECONDS]
+ *                  [--c-window LABEL]   (also open a window created from C) */
 #include <gio/gio.h>
 #include <keel/keel.h>
 #include <stdio.h>
@@ -192,7 +193,7 @@ time_out (gpointer data)
 int
 main (int argc, char **argv)
 {
-  const char *dir = NULL;
+  const char *dir = NULL, *c_window = NULL;
   int expect_exit = 0, timeout = 60;
   host.expected_reports = -1;
   for (int i = 1; i < argc; i++)
@@ -203,6 +204,8 @@ main (int argc, char **argv)
         expect_exit = atoi (argv[++i]);
       else if (strcmp (argv[i], "--timeout") == 0 && i + 1 < argc)
         timeout = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--c-window") == 0 && i + 1 < argc)
+        c_window = argv[++i];
       else if (dir == NULL)
         dir = argv[i];
       else
@@ -244,6 +247,39 @@ main (int argc, char **argv)
   keel_app_add_response_hook (host.app, response_hook, NULL, NULL);
   keel_app_listen (host.app, "to-core", on_core_event, NULL, NULL);
   g_timeout_add_seconds (timeout, time_out, NULL);
+
+  if (c_window != NULL)
+    {
+      /* Created before keel_app_run(): queued, opened at start-up. A bad
+       * option and a taken label are refused at once. */
+      json_t *options = json_pack ("{s:s, s:s, s:s, s:i, s:i}", "label", c_window,
+                                              "title", "From C", "url", "extra.html", "width",
+                                              320, "height", 200);
+      if (keel_app_create_window (host.app, options, &error) != NULL || error != NULL)
+        {
+          fprintf (stderr, "test-host: queuing a window from C: %s\n",
+                   error ? error->message : "returned a window before the app runs");
+          return 1;
+        }
+      if (keel_app_create_window (host.app, options, &error) != NULL
+          || !g_error_matches (error, KEEL_ERROR, KEEL_ERROR_INVALID)
+          || strstr (error->message, c_window) == NULL)
+        {
+          fprintf (stderr, "test-host: a second window labelled %s was not refused\n", c_window);
+          return 1;
+        }
+      g_clear_error (&error);
+      json_t *bad = json_pack ("{s:s, s:s}", "label", "bad", "width", "wide");
+      if (keel_app_create_window (host.app, bad, &error) != NULL
+          || strstr (error->message, "width") == NULL)
+        {
+          fprintf (stderr, "test-host: an invalid window option was not refused\n");
+          return 1;
+        }
+      g_clear_error (&error);
+      json_decref (bad);
+      json_decref (options);
+    }
 
   int status = keel_app_run (host.app, &error);
   if (error != NULL)
