@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -113,6 +114,50 @@ host_emit (KeelInvoke *invoke, gpointer data)
   else
     keel_app_emit (app, event, payload);
   keel_invoke_resolve (invoke, NULL);
+}
+
+/* web_processes → pids of the WebKitWebProcess processes below this one
+ * (there is no API for a view's pid; /proc tells). */
+static gboolean
+descends_from (int pid, int ancestor)
+{
+  for (int depth = 0; pid > 1 && depth < 8; depth++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+      g_autofree char *stat = NULL;
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        return FALSE;
+      const char *after_name = strrchr (stat, ')');
+      int parent;
+      if (after_name == NULL || sscanf (after_name, ") %*c %d", &parent) != 1)
+        return FALSE;
+      if (parent == ancestor)
+        return TRUE;
+      pid = parent;
+    }
+  return FALSE;
+}
+
+static void
+web_processes (KeelInvoke *invoke, gpointer data)
+{
+  json_t *pids = json_array ();
+  GDir *proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      int pid = atoi (name);
+      if (pid <= 0)
+        continue;
+      g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", pid);
+      g_autofree char *comm = NULL;
+      if (g_file_get_contents (comm_path, &comm, NULL, NULL)
+          && g_str_has_prefix (comm, "WebKitWebProces") && descends_from (pid, getpid ()))
+        json_array_append_new (pids, json_integer (pid));
+    }
+  if (proc != NULL)
+    g_dir_close (proc);
+  keel_invoke_resolve (invoke, pids);
 }
 
 static void
@@ -241,6 +286,7 @@ main (int argc, char **argv)
   keel_app_register_command (host.app, "later", later, NULL, NULL);
   keel_app_register_command (host.app, "stats", stats, NULL, NULL);
   keel_app_register_command (host.app, "host_emit", host_emit, NULL, NULL);
+  keel_app_register_command (host.app, "web_processes", web_processes, NULL, NULL);
   keel_app_register_command (host.app, "test_report", test_report, NULL, NULL);
   keel_app_register_command (host.app, "test_done", test_done, NULL, NULL);
   keel_app_add_request_hook (host.app, request_hook, NULL, NULL);

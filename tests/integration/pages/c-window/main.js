@@ -1,5 +1,6 @@
 // A window the app created from C before keel_app_run() (test-host
 // --c-window extra) opens at start-up beside the configured one.
+import { invoke } from '@tauri-apps/api/core';
 import { getAllWindows, Window } from '@tauri-apps/api/window';
 import { test, run, assertEqual, waitFor } from '../../lib/harness.js';
 
@@ -17,6 +18,13 @@ test('it has the options C gave it', async () => {
   const size = await extra.innerSize();
   const scale = await extra.scaleFactor();
   assertEqual([size.width, size.height], [320 * scale, 200 * scale]);
+});
+
+test('each window has a web process of its own', async () => {
+  // Both pages are loaded by now (the C window answered its title), so
+  // each window has started its process; one shared process would give 1.
+  const pids = await invoke('web_processes');
+  assertEqual(new Set(pids).size, 2);
 });
 
 run();
