@@ -159,6 +159,85 @@ KEEL_API gboolean keel_window_is_fullscreen (KeelWindow *window);
 KEEL_API void keel_window_emit (KeelWindow *window, const char *event, json_t *payload);
 
 /**
+ * KeelWebProcessReason:
+ * @KEEL_WEB_PROCESS_CRASHED: the web process crashed or was killed by a signal.
+ * @KEEL_WEB_PROCESS_MEMORY_LIMIT: it exceeded `keel.webProcess.memoryLimitMB`.
+ * @KEEL_WEB_PROCESS_UNRESPONSIVE: its page did not answer the core's liveness
+ *   ping within `keel.webProcess.hangTimeoutMs`, so the core killed it.
+ * @KEEL_WEB_PROCESS_TERMINATED: the app ended it (keel_window_terminate_web_process()).
+ *
+ * Why a window's web process ended.
+ */
+typedef enum
+{
+  KEEL_WEB_PROCESS_CRASHED,
+  KEEL_WEB_PROCESS_MEMORY_LIMIT,
+  KEEL_WEB_PROCESS_UNRESPONSIVE,
+  KEEL_WEB_PROCESS_TERMINATED,
+} KeelWebProcessReason;
+
+/**
+ * keel_web_process_reason_to_string:
+ * @reason: a reason.
+ *
+ * Returns: (transfer none): "crashed", "memory-limit", "unresponsive" or
+ *   "terminated": the `reason` of the `keel://web-process-terminated` event.
+ */
+KEEL_API const char *keel_web_process_reason_to_string (KeelWebProcessReason reason);
+
+/**
+ * KeelWebProcessFunc:
+ * @app: the app.
+ * @window: the window whose web process ended; it stays open.
+ * @reason: why it ended.
+ * @restarting: %TRUE when the core reloads the page now; %FALSE when the
+ *   window restarted too often (`keel.webProcess.crashLoop`) and shows an
+ *   error page with a retry button instead.
+ * @user_data: data given to keel_app_on_web_process_terminated().
+ *
+ * Called on the main thread after the core has forgotten everything tied to
+ * the dead page (listeners, pending invokes) and before it reloads it.
+ */
+typedef void (*KeelWebProcessFunc) (KeelApp *app, KeelWindow *window,
+                                    KeelWebProcessReason reason, gboolean restarting,
+                                    gpointer user_data);
+
+/**
+ * keel_app_on_web_process_terminated:
+ * @app: an app.
+ * @func: called whenever a window's web process ends.
+ * @user_data: data for @func.
+ * @destroy: (nullable): frees @user_data when the handler is removed.
+ *
+ * Tells the app about crashes, hangs and memory-limit kills. Pages hear the
+ * same through the event `keel://web-process-terminated`, whose payload is
+ * `{window, reason, restarts, gaveUp}`.
+ *
+ * Returns: an id for keel_app_remove_web_process_handler().
+ */
+KEEL_API guint keel_app_on_web_process_terminated (KeelApp *app, KeelWebProcessFunc func,
+                                                   gpointer user_data, GDestroyNotify destroy);
+
+/**
+ * keel_app_remove_web_process_handler:
+ * @app: an app.
+ * @handler_id: an id from keel_app_on_web_process_terminated().
+ *
+ * Removes the handler.
+ */
+KEEL_API void keel_app_remove_web_process_handler (KeelApp *app, guint handler_id);
+
+/**
+ * keel_window_terminate_web_process:
+ * @window: a window.
+ *
+ * Ends the window's web process, as a crash would (reason
+ * %KEEL_WEB_PROCESS_TERMINATED): the page is forgotten and reloaded in a new
+ * process. For a page that misbehaves; other windows are not affected.
+ */
+KEEL_API void keel_window_terminate_web_process (KeelWindow *window);
+
+/**
  * KeelSnapshotFunc:
  * @window: the window.
  * @error: (nullable): why the snapshot failed, or %NULL on success.

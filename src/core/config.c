@@ -41,6 +41,7 @@ typedef enum
   KIND_SIZE,           /* a positive number */
   KIND_SIZE_LIMIT,     /* a positive number, or null for unset (0) */
   KIND_COORDINATE,     /* a number, or null for unset */
+  KIND_INTEGER,        /* an integer in [min, max], or 0 when zero_allowed; stored as int */
 } FieldKind;
 
 typedef struct Section Section;
@@ -51,6 +52,9 @@ typedef struct
   FieldKind kind;
   gsize offset;            /* of the value in the target struct */
   const Section *section;  /* for KIND_SECTION */
+  gint64 min, max;         /* for KIND_INTEGER */
+  gboolean zero_allowed;   /* for KIND_INTEGER: 0 is also accepted (it turns a feature off) */
+  const char *unit;        /* for KIND_INTEGER messages, e.g. "milliseconds" */
 } Field;
 
 struct Section
@@ -140,6 +144,38 @@ static const char *const build_tauri_only[] = {
 
 static const Section build_section = { build_fields, build_tauri_only };
 
+/* Keel's own sections have no Tauri-only keys. */
+static const char *const no_tauri_keys[] = { NULL };
+
+#define INTEGER_FIELD(name, member, lo, hi, zero, unit)                                             \
+  { name, KIND_INTEGER, G_STRUCT_OFFSET (KeelConfig, member), NULL, lo, hi, zero, unit }
+
+static const Field crash_loop_fields[] = {
+  INTEGER_FIELD ("maxRestarts", crash_loop_max_restarts, 1, 100000, FALSE, "restarts"),
+  INTEGER_FIELD ("periodSeconds", crash_loop_period_s, 1, 86400, FALSE, "seconds"),
+  { NULL, 0, 0, NULL },
+};
+
+static const Section crash_loop_section = { crash_loop_fields, no_tauri_keys };
+
+static const Field web_process_fields[] = {
+  INTEGER_FIELD ("hangTimeoutMs", hang_timeout_ms, 200, 600000, TRUE, "milliseconds"),
+  INTEGER_FIELD ("memoryLimitMB", memory_limit_mb, 64, 1048576, FALSE, "MiB"),
+  SECTION_FIELD ("crashLoop", &crash_loop_section),
+  { NULL, 0, 0, NULL },
+};
+
+static const Section web_process_section = { web_process_fields, no_tauri_keys };
+
+/* Keel's own settings, under a key of their own so they never collide with
+ * Tauri's schema. */
+static const Field keel_fields[] = {
+  SECTION_FIELD ("webProcess", &web_process_section),
+  { NULL, 0, 0, NULL },
+};
+
+static const Section keel_section = { keel_fields, no_tauri_keys };
+
 static const Field top_fields[] = {
   { "$schema", KIND_IGNORED, 0, NULL },
   CONFIG_FIELD ("productName", KIND_STRING, product_name),
@@ -147,6 +183,7 @@ static const Field top_fields[] = {
   CONFIG_FIELD ("identifier", KIND_IDENTIFIER, identifier),
   SECTION_FIELD ("build", &build_section),
   SECTION_FIELD ("app", &app_section),
+  SECTION_FIELD ("keel", &keel_section),
   { NULL, 0, 0, NULL },
 };
 
@@ -912,6 +949,25 @@ validate_value (Context *ctx, const Field *field, json_t *value, gpointer target
         return TRUE;
       return check_dimension (ctx, value, G_STRUCT_MEMBER_P (target, field->offset), error);
 
+    case KIND_INTEGER:
+      {
+        double number = json_is_number (value) ? json_number_value (value) : -1;
+        gboolean integral = json_is_integer (value)
+                            || (json_is_real (value) && number == (double) (gint64) number);
+        if (json_is_number (value) && integral
+            && ((number >= field->min && number <= field->max)
+                || (field->zero_allowed && number == 0)))
+          {
+            G_STRUCT_MEMBER (int, target, field->offset) = (int) number;
+            return TRUE;
+          }
+        g_autofree char *got = describe (value);
+        return fail (ctx, error, FALSE, "expected a whole number of %s from %" G_GINT64_FORMAT
+                     " to %" G_GINT64_FORMAT "%s, got %s",
+                     field->unit, field->min, field->max,
+                     field->zero_allowed ? " (or 0 to turn it off)" : "", got);
+      }
+
     case KIND_COORDINATE:
       {
         char buffer[G_ASCII_DTOSTR_BUF_SIZE];
@@ -1136,6 +1192,9 @@ config_new (const char *source_name, const char *base_dir)
   config->windows = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
   config->csp_modification_disabled = g_new0 (char *, 1);
   config->warnings = g_ptr_array_new_with_free_func (g_free);
+  config->hang_timeout_ms = KEEL_DEFAULT_HANG_TIMEOUT_MS;
+  config->crash_loop_max_restarts = KEEL_DEFAULT_CRASH_LOOP_MAX_RESTARTS;
+  config->crash_loop_period_s = KEEL_DEFAULT_CRASH_LOOP_PERIOD_S;
   return config;
 }
 

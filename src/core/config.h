@@ -21,6 +21,12 @@
  * pixels: far beyond any screen, small enough to stay exact in an int. */
 #define KEEL_WINDOW_DIMENSION_MAX 100000.0
 
+/* Defaults of keel.webProcess: a hang is detected within at most
+ * hangTimeoutMs + hangTimeoutMs / 2 (the ping period), 7.5 s by default. */
+#define KEEL_DEFAULT_HANG_TIMEOUT_MS 5000
+#define KEEL_DEFAULT_CRASH_LOOP_MAX_RESTARTS 3
+#define KEEL_DEFAULT_CRASH_LOOP_PERIOD_S 60
+
 typedef struct
 {
   char *label;
@@ -49,6 +55,12 @@ typedef struct
   char **csp_modification_disabled;   /* NULL-terminated, never NULL */
   json_t *capabilities;    /* app.security.capabilities as given (new ref) or NULL */
   gboolean with_global_tauri;
+
+  /* keel.webProcess: Keel's own section (Tauri has no equivalent). */
+  int hang_timeout_ms;         /* a page silent this long is restarted; 0 = never */
+  int memory_limit_mb;         /* per web process; 0 = WebKit's default */
+  int crash_loop_max_restarts; /* restarts allowed within crash_loop_period_s */
+  int crash_loop_period_s;
   GPtrArray *warnings;     /* of char*, never NULL */
 } KeelConfig;
 

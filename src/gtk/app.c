@@ -11,6 +11,7 @@
 #include "shell.h"
 
 static void deliver_event_script (gpointer user_data, guint64 page_id, const char *script);
+static void web_process_handler_free (gpointer data);
 
 static gboolean
 open_frontend_dist (KeelApp *app, GError **error)
@@ -80,6 +81,7 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
   app->bus = keel__event_bus_new (app, deliver_event_script, app);
   app->pending_windows = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
   app->pages = g_hash_table_new (g_direct_hash, g_direct_equal);
+  app->web_process_handlers = g_ptr_array_new_with_free_func (web_process_handler_free);
 
   for (guint i = 0; i < config->windows->len; i++)
     {
@@ -145,6 +147,7 @@ keel_app_free (KeelApp *app)
   g_clear_pointer (&app->bus, keel__event_bus_free);
   g_clear_pointer (&app->pending_windows, g_ptr_array_unref);
   g_clear_pointer (&app->pages, g_hash_table_unref);
+  g_clear_pointer (&app->web_process_handlers, g_ptr_array_unref);
   g_clear_object (&app->web_context);
   g_clear_pointer (&app->loop, g_main_loop_unref);
   if (app->dist_fd >= 0)
@@ -172,8 +175,14 @@ make_web_context (KeelApp *app)
   g_autofree char *cache_dir = g_build_filename (g_get_user_cache_dir (), id, "webkit", NULL);
   g_autoptr (WebKitWebsiteDataManager) data_manager = webkit_website_data_manager_new (
     "base-data-directory", data_dir, "base-cache-directory", cache_dir, NULL);
-  WebKitWebContext *context
-    = g_object_new (WEBKIT_TYPE_WEB_CONTEXT, "website-data-manager", data_manager, NULL);
+  /* Construct-only: the memory limit must be known before the first web
+   * process starts. */
+  WebKitMemoryPressureSettings *memory = keel__lifecycle_memory_settings (app->config);
+  WebKitWebContext *context = g_object_new (WEBKIT_TYPE_WEB_CONTEXT, "website-data-manager",
+                                            data_manager, "memory-pressure-settings", memory,
+                                            NULL);
+  if (memory != NULL)
+    webkit_memory_pressure_settings_free (memory);
 
   webkit_web_context_register_uri_scheme (context, KEEL_SCHEME, keel__scheme_handle, app, NULL);
   WebKitSecurityManager *security = webkit_web_context_get_security_manager (context);
@@ -250,6 +259,13 @@ keel_app_run (KeelApp *app, GError **error)
   while (app->windows != NULL)
     gtk_widget_destroy (((KeelWindow *) app->windows->data)->gtk_window);
   app->running = FALSE;
+
+  /* Leave no WebKit process behind: without views and context, WebKit ends
+   * its web and network processes; wait (bounded) until they are gone. */
+  g_clear_object (&app->web_context);
+  guint left = keel__lifecycle_wait_for_web_processes (5 * G_USEC_PER_SEC);
+  if (left > 0)
+    g_printerr ("keel: warning: %u WebKit processes were still running 5 s after exit\n", left);
   return app->exit_code;
 }
 
@@ -276,6 +292,63 @@ keel_app_exit (KeelApp *app, int code)
   /* Windows close after the current event: exit is often called from a
    * command handler of the very web view that is about to go. */
   g_idle_add_full (G_PRIORITY_HIGH, finish_exit, app, NULL);
+}
+
+typedef struct
+{
+  guint id;
+  KeelWebProcessFunc func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} WebProcessHandler;
+
+static void
+web_process_handler_free (gpointer data)
+{
+  WebProcessHandler *handler = data;
+  if (handler->destroy != NULL)
+    handler->destroy (handler->user_data);
+  g_free (handler);
+}
+
+guint
+keel_app_on_web_process_terminated (KeelApp *app, KeelWebProcessFunc func, gpointer user_data,
+                                    GDestroyNotify destroy)
+{
+  g_return_val_if_fail (func != NULL, 0);
+  WebProcessHandler *handler = g_new0 (WebProcessHandler, 1);
+  handler->id = ++app->next_handler_id;
+  handler->func = func;
+  handler->user_data = user_data;
+  handler->destroy = destroy;
+  g_ptr_array_add (app->web_process_handlers, handler);
+  return handler->id;
+}
+
+void
+keel_app_remove_web_process_handler (KeelApp *app, guint handler_id)
+{
+  for (guint i = 0; i < app->web_process_handlers->len; i++)
+    if (((WebProcessHandler *) g_ptr_array_index (app->web_process_handlers, i))->id
+        == handler_id)
+      {
+        g_ptr_array_remove_index (app->web_process_handlers, i);
+        return;
+      }
+  g_warning ("keel_app_remove_web_process_handler: no handler with id %u", handler_id);
+}
+
+void
+keel__app_notify_web_process (KeelApp *app, KeelWindow *window, KeelWebProcessReason reason,
+                              gboolean restarting)
+{
+  /* By index, so a handler may add handlers; removing one while they run is
+   * not supported (documented by omission: keep handlers simple). */
+  for (guint i = 0; i < app->web_process_handlers->len; i++)
+    {
+      WebProcessHandler *handler = g_ptr_array_index (app->web_process_handlers, i);
+      handler->func (app, window, reason, restarting, handler->user_data);
+    }
 }
 
 void

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "events.h"
 #include "keel/keel.h"
+#include "message.h" /* g_autoptr (json_t) */
 #include "plugins.h"
 #include "router.h"
 
@@ -38,6 +39,8 @@ struct _KeelApp
   gboolean exiting;
   int exit_code;
   gboolean forward_console;  /* print page console output on stderr */
+  GPtrArray *web_process_handlers; /* of KeelWebProcessHandler */
+  guint next_handler_id;
 };
 
 struct _KeelWindow
@@ -52,6 +55,17 @@ struct _KeelWindow
   guint64 page_id;           /* the document shown now; 0 before the first */
   char *origin;              /* origin of that document */
   gboolean destroyed;
+
+  /* Web process lifecycle (lifecycle.c). */
+  char *page_url;            /* the app page to reload after a crash */
+  GArray *terminations;      /* monotonic µs of recent terminations (gint64) */
+  gboolean loading_error_page;
+  gboolean showing_error_page;
+  gboolean terminating;      /* the core asked for the termination ... */
+  KeelWebProcessReason terminate_reason; /* ... for this reason */
+  guint liveness_source;
+  gint64 ping_sent_at;       /* 0: no liveness ping outstanding */
+  GCancellable *ping_cancellable;
 };
 
 /* window.c */
@@ -63,6 +77,22 @@ char *keel__app_resolve_url (KeelApp *app, const char *url);
 
 /* app.c */
 void keel__app_window_destroyed (KeelApp *app, KeelWindow *window);
+
+/* lifecycle.c: the window owns its web process's lifecycle. */
+void keel__lifecycle_init (KeelWindow *window);
+void keel__lifecycle_dispose (KeelWindow *window);
+void keel__lifecycle_page_committed (KeelWindow *window, const char *uri);
+void keel__lifecycle_process_terminated (KeelWindow *window,
+                                         WebKitWebProcessTerminationReason reason);
+/* Memory limit settings for the web context, or NULL for WebKit's defaults. */
+WebKitMemoryPressureSettings *keel__lifecycle_memory_settings (const KeelConfig *config);
+/* Waits (iterating the main context) until no WebKit process below this one
+ * is left, for at most timeout_us. Returns how many remain. */
+guint keel__lifecycle_wait_for_web_processes (gint64 timeout_us);
+
+/* app.c */
+void keel__app_notify_web_process (KeelApp *app, KeelWindow *window, KeelWebProcessReason reason,
+                                   gboolean restarting);
 
 /* scheme.c */
 void keel__scheme_handle (WebKitURISchemeRequest *request, gpointer app);

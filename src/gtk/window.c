@@ -8,7 +8,6 @@
  * listeners and drops replies meant for it. */
 #include <string.h>
 
-#include "message.h"
 #include "shell.h"
 
 /* The bridge's isolated world: only scripts injected there can see Keel's
@@ -154,6 +153,7 @@ on_load_changed (WebKitWebView *view, WebKitLoadEvent event, KeelWindow *window)
   g_hash_table_insert (app->pages, GSIZE_TO_POINTER ((gsize) window->page_id), window);
   g_free (window->origin);
   window->origin = origin_of (webkit_web_view_get_uri (view));
+  keel__lifecycle_page_committed (window, webkit_web_view_get_uri (view));
 }
 
 static gboolean
@@ -173,11 +173,7 @@ static void
 on_web_process_terminated (WebKitWebView *view, WebKitWebProcessTerminationReason reason,
                            KeelWindow *window)
 {
-  g_printerr ("keel: window \"%s\": its web process ended (%s)\n", window->label,
-              reason == WEBKIT_WEB_PROCESS_CRASHED ? "crashed"
-              : reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT ? "exceeded its memory limit"
-                                                                    : "terminated by the app");
-  keel__window_end_page (window);
+  keel__lifecycle_process_terminated (window, reason);
 }
 
 /* window.close() in a page closes its window, as in a browser tab. */
@@ -200,6 +196,7 @@ on_destroy (GtkWidget *widget, KeelWindow *window)
 {
   KeelApp *app = window->app;
   window->destroyed = TRUE;
+  keel__lifecycle_dispose (window);
   keel__window_end_page (window);
   g_signal_handlers_disconnect_by_data (window->content_manager, window);
   g_signal_handlers_disconnect_by_data (window->view, window);
@@ -326,6 +323,7 @@ keel__window_new (KeelApp *app, const KeelWindowConfig *config)
     gtk_widget_show (window->gtk_window);
 
   app->windows = g_list_append (app->windows, window);
+  keel__lifecycle_init (window);
 
   g_autofree char *url = keel__app_resolve_url (app, config->url);
   webkit_web_view_load_uri (window->view, url);

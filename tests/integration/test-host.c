@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
 #include <unistd.h>
 
 typedef struct
@@ -25,6 +27,7 @@ typedef struct
   gint later_finished;
   json_t *seen_commands;   /* every command the request hook saw, in order */
   json_t *core_events;     /* events C listeners received: {event, payload, source} */
+  json_t *terminations;    /* web process terminations the C callback saw */
 } Host;
 
 static Host host;
@@ -160,6 +163,101 @@ web_processes (KeelInvoke *invoke, gpointer data)
   keel_invoke_resolve (invoke, pids);
 }
 
+/* kill_process {pid, signal}: only a web process of this app. */
+static void
+kill_process (KeelInvoke *invoke, gpointer data)
+{
+  gint64 pid, signal_number;
+  if (!keel_invoke_arg_int (invoke, "pid", &pid)
+      || !keel_invoke_arg_int (invoke, "signal", &signal_number))
+    return;
+  g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+  g_autofree char *comm = NULL;
+  if (pid <= 1 || !g_file_get_contents (comm_path, &comm, NULL, NULL)
+      || !g_str_has_prefix (comm, "WebKitWebProces") || !descends_from ((int) pid, getpid ()))
+    {
+      keel_invoke_reject (invoke, "not_found", "%d is not a web process of this app", (int) pid);
+      return;
+    }
+  if (kill ((pid_t) pid, (int) signal_number) != 0)
+    {
+      keel_invoke_reject (invoke, "failed", "kill: %s", g_strerror (errno));
+      return;
+    }
+  keel_invoke_resolve (invoke, NULL);
+}
+
+static KeelWindow *
+window_arg (KeelInvoke *invoke)
+{
+  const char *label;
+  if (!keel_invoke_arg_string (invoke, "label", &label))
+    return NULL;
+  KeelWindow *window = keel_app_get_window (keel_invoke_get_app (invoke), label);
+  if (window == NULL)
+    keel_invoke_reject (invoke, "not_found", "no window labelled \"%s\"", label);
+  return window;
+}
+
+static void
+terminate_web_process (KeelInvoke *invoke, gpointer data)
+{
+  KeelWindow *window = window_arg (invoke);
+  if (window == NULL)
+    return;
+  keel_invoke_resolve (invoke, NULL);
+  keel_window_terminate_web_process (window);
+}
+
+static void
+eval_in (KeelInvoke *invoke, gpointer data)
+{
+  KeelWindow *window = window_arg (invoke);
+  const char *script;
+  if (window == NULL || !keel_invoke_arg_string (invoke, "script", &script))
+    return;
+  keel_window_eval (window, script);
+  keel_invoke_resolve (invoke, NULL);
+}
+
+/* core_usage → the core process's resident memory and open descriptors. */
+static void
+core_usage (KeelInvoke *invoke, gpointer data)
+{
+  g_autofree char *status = NULL;
+  gint64 rss_kb = -1;
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    {
+      const char *line = strstr (status, "VmRSS:");
+      if (line != NULL)
+        rss_kb = g_ascii_strtoll (line + 6, NULL, 10);
+    }
+  int fds = 0;
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    fds++;
+  if (dir != NULL)
+    g_dir_close (dir);
+  keel_invoke_resolve (invoke, json_pack ("{s:I, s:i}", "rss_kb", (json_int_t) rss_kb, "fds",
+                                          fds - 1 /* the one g_dir_open used */));
+}
+
+static void
+terminations (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_deep_copy (host.terminations));
+}
+
+static void
+on_web_process_terminated (KeelApp *app, KeelWindow *window, KeelWebProcessReason reason,
+                           gboolean restarting, gpointer data)
+{
+  json_array_append_new (host.terminations,
+                         json_pack ("{s:s, s:s, s:b}", "window", keel_window_get_label (window),
+                                    "reason", keel_web_process_reason_to_string (reason),
+                                    "restarting", restarting));
+}
+
 static void
 test_report (KeelInvoke *invoke, gpointer data)
 {
@@ -274,6 +372,7 @@ main (int argc, char **argv)
     }
   host.seen_commands = json_array ();
   host.core_events = json_array ();
+  host.terminations = json_array ();
   keel_app_set_forward_console (host.app, TRUE);
 
   keel_app_register_command (host.app, "echo", echo, NULL, NULL);
@@ -287,6 +386,13 @@ main (int argc, char **argv)
   keel_app_register_command (host.app, "stats", stats, NULL, NULL);
   keel_app_register_command (host.app, "host_emit", host_emit, NULL, NULL);
   keel_app_register_command (host.app, "web_processes", web_processes, NULL, NULL);
+  keel_app_register_command (host.app, "kill_process", kill_process, NULL, NULL);
+  keel_app_register_command (host.app, "terminate_web_process", terminate_web_process, NULL,
+                             NULL);
+  keel_app_register_command (host.app, "eval_in", eval_in, NULL, NULL);
+  keel_app_register_command (host.app, "core_usage", core_usage, NULL, NULL);
+  keel_app_register_command (host.app, "terminations", terminations, NULL, NULL);
+  keel_app_on_web_process_terminated (host.app, on_web_process_terminated, NULL, NULL);
   keel_app_register_command (host.app, "test_report", test_report, NULL, NULL);
   keel_app_register_command (host.app, "test_done", test_done, NULL, NULL);
   keel_app_add_request_hook (host.app, request_hook, NULL, NULL);
@@ -370,5 +476,6 @@ main (int argc, char **argv)
   printf ("%d/%d cases passed\n", host.reports - host.failures, host.expected_reports);
   json_decref (host.seen_commands);
   json_decref (host.core_events);
+  json_decref (host.terminations);
   return verdict;
 }

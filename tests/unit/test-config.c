@@ -990,6 +990,47 @@ test_window_from_json_errors (void)
   keel__window_config_free (window);
 }
 
+/* keel.webProcess: Keel's own section for the web process lifecycle. */
+static void
+test_keel_section (void)
+{
+  g_autoptr (KeelConfig) defaults = parse_valid (HEAD "  \"app\": {}\n}");
+  g_assert_cmpint (defaults->hang_timeout_ms, ==, KEEL_DEFAULT_HANG_TIMEOUT_MS);
+  g_assert_cmpint (defaults->memory_limit_mb, ==, 0);
+  g_assert_cmpint (defaults->crash_loop_max_restarts, ==, KEEL_DEFAULT_CRASH_LOOP_MAX_RESTARTS);
+  g_assert_cmpint (defaults->crash_loop_period_s, ==, KEEL_DEFAULT_CRASH_LOOP_PERIOD_S);
+
+  g_autoptr (KeelConfig) set = parse_valid (
+    HEAD "  \"keel\": {\"webProcess\": {\"hangTimeoutMs\": 1500, \"memoryLimitMB\": 512,\n"
+    "    \"crashLoop\": {\"maxRestarts\": 5, \"periodSeconds\": 30}}}\n}");
+  g_assert_cmpint (set->hang_timeout_ms, ==, 1500);
+  g_assert_cmpint (set->memory_limit_mb, ==, 512);
+  g_assert_cmpint (set->crash_loop_max_restarts, ==, 5);
+  g_assert_cmpint (set->crash_loop_period_s, ==, 30);
+
+  /* 0 turns hang detection off. */
+  g_autoptr (KeelConfig) off
+    = parse_valid (HEAD "  \"keel\": {\"webProcess\": {\"hangTimeoutMs\": 0}}\n}");
+  g_assert_cmpint (off->hang_timeout_ms, ==, 0);
+
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"hangTimeoutMs\": `100}}\n}",
+                       "keel.webProcess.hangTimeoutMs",
+                       "expected a whole number of milliseconds from 200 to 600000 (or 0 to turn "
+                       "it off), got the number 100");
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"hangTimeoutMs\": `\"5s\"}}\n}",
+                       "keel.webProcess.hangTimeoutMs", "got the string \"5s\"");
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"hangTimeoutMs\": `1500.5}}\n}",
+                       "keel.webProcess.hangTimeoutMs", "whole number");
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"memoryLimitMB\": `10}}\n}",
+                       "keel.webProcess.memoryLimitMB", "from 64 to");
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"crashLoop\": {\"maxRestarts\": `0}}}\n}",
+                       "keel.webProcess.crashLoop.maxRestarts", "from 1 to");
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {`\"hangTimeout\": 1000}}\n}",
+                       "keel.webProcess.hangTimeout", "did you mean `hangTimeoutMs`?");
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": `true}\n}", "keel.webProcess",
+                       "expected an object");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1028,6 +1069,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/load-file", test_load_file);
   g_test_add_func ("/config/load-missing-file", test_load_missing_file);
 
+  g_test_add_func ("/config/keel-section", test_keel_section);
   g_test_add_func ("/window-config/from-json", test_window_from_json);
   g_test_add_func ("/window-config/from-json-errors", test_window_from_json_errors);
 

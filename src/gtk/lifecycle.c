@@ -1,0 +1,319 @@
+/* lifecycle.c — a window's web process: crash, hang, memory limit, restart.
+ *
+ * WebKit reports a dead web process with web-process-terminated. The window
+ * forgets its page (listeners, pending replies), tells the app and the other
+ * pages, and reloads the page in a fresh process — unless it has restarted
+ * too often lately (keel.webProcess.crashLoop), in which case it shows a
+ * built-in error page with a retry button. WebKit only notices a hung page
+ * while it waits on it, so the core asks: a liveness ping every half
+ * hangTimeoutMs, and a page that leaves one unanswered for hangTimeoutMs is
+ * killed and restarted like a crash. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shell.h"
+
+const char *
+keel_web_process_reason_to_string (KeelWebProcessReason reason)
+{
+  switch (reason)
+    {
+    case KEEL_WEB_PROCESS_CRASHED: return "crashed";
+    case KEEL_WEB_PROCESS_MEMORY_LIMIT: return "memory-limit";
+    case KEEL_WEB_PROCESS_UNRESPONSIVE: return "unresponsive";
+    case KEEL_WEB_PROCESS_TERMINATED: return "terminated";
+    default: return "unknown";
+    }
+}
+
+WebKitMemoryPressureSettings *
+keel__lifecycle_memory_settings (const KeelConfig *config)
+{
+  if (config->memory_limit_mb <= 0)
+    return NULL;
+  WebKitMemoryPressureSettings *settings = webkit_memory_pressure_settings_new ();
+  webkit_memory_pressure_settings_set_memory_limit (settings, config->memory_limit_mb);
+  /* WebKit never kills by default (threshold 0): kill at the limit itself,
+   * after trying to free memory at half of it, and look every second
+   * rather than every 30. */
+  webkit_memory_pressure_settings_set_conservative_threshold (settings, 0.33);
+  webkit_memory_pressure_settings_set_strict_threshold (settings, 0.5);
+  webkit_memory_pressure_settings_set_kill_threshold (settings, 1.0);
+  webkit_memory_pressure_settings_set_poll_interval (settings, 1.0);
+  return settings;
+}
+
+/* ---- Liveness ---- */
+
+static void
+on_pong (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JSCValue) value
+    = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, &error);
+  /* Cancelled: the window may be gone; touch nothing. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  KeelWindow *window = data;
+  /* Any answer, even an error (the page navigated), proves the process
+   * runs its event loop. */
+  window->ping_sent_at = 0;
+}
+
+static void
+cancel_ping (KeelWindow *window)
+{
+  if (window->ping_cancellable != NULL)
+    {
+      g_cancellable_cancel (window->ping_cancellable);
+      g_clear_object (&window->ping_cancellable);
+    }
+  window->ping_sent_at = 0;
+}
+
+static gboolean
+on_liveness_tick (gpointer data)
+{
+  KeelWindow *window = data;
+  int timeout_ms = window->app->config->hang_timeout_ms;
+  if (window->page_id == 0 || window->showing_error_page || window->terminating)
+    return G_SOURCE_CONTINUE;
+
+  gint64 now = g_get_monotonic_time ();
+  if (window->ping_sent_at != 0)
+    {
+      if (now - window->ping_sent_at >= (gint64) timeout_ms * 1000)
+        {
+          g_printerr ("keel: window \"%s\": its page has not answered for %d ms; restarting "
+                      "its web process\n",
+                      window->label, timeout_ms);
+          window->terminating = TRUE;
+          window->terminate_reason = KEEL_WEB_PROCESS_UNRESPONSIVE;
+          cancel_ping (window);
+          webkit_web_view_terminate_web_process (window->view);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+
+  window->ping_sent_at = now;
+  window->ping_cancellable = g_cancellable_new ();
+  /* The smallest script: it runs only when the page's main thread is free. */
+  webkit_web_view_evaluate_javascript (window->view, "0", 1, NULL, NULL,
+                                       window->ping_cancellable, on_pong, window);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+keel__lifecycle_init (KeelWindow *window)
+{
+  window->terminations = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int timeout_ms = window->app->config->hang_timeout_ms;
+  if (timeout_ms > 0)
+    window->liveness_source = g_timeout_add (MAX (timeout_ms / 2, 100), on_liveness_tick, window);
+}
+
+void
+keel__lifecycle_dispose (KeelWindow *window)
+{
+  g_clear_handle_id (&window->liveness_source, g_source_remove);
+  cancel_ping (window);
+  g_clear_pointer (&window->terminations, g_array_unref);
+  g_clear_pointer (&window->page_url, g_free);
+}
+
+/* ---- Pages ---- */
+
+void
+keel__lifecycle_page_committed (KeelWindow *window, const char *uri)
+{
+  cancel_ping (window);
+  if (window->loading_error_page)
+    {
+      window->loading_error_page = FALSE;
+      window->showing_error_page = TRUE;
+      return;
+    }
+  if (window->showing_error_page)
+    {
+      /* The user pressed retry (or the app navigated): start counting anew. */
+      window->showing_error_page = FALSE;
+      g_array_set_size (window->terminations, 0);
+    }
+  g_free (window->page_url);
+  window->page_url = g_strdup (uri);
+}
+
+static char *
+html_escape (const char *text)
+{
+  return g_markup_escape_text (text != NULL ? text : "", -1);
+}
+
+static const char *
+reason_in_words (KeelWebProcessReason reason)
+{
+  switch (reason)
+    {
+    case KEEL_WEB_PROCESS_MEMORY_LIMIT: return "used more memory than it may";
+    case KEEL_WEB_PROCESS_UNRESPONSIVE: return "stopped responding";
+    case KEEL_WEB_PROCESS_TERMINATED: return "was ended by the app";
+    default: return "crashed";
+    }
+}
+
+static void
+show_error_page (KeelWindow *window, KeelWebProcessReason reason, guint restarts)
+{
+  KeelConfig *config = window->app->config;
+  g_autofree char *label = html_escape (window->label);
+  g_autofree char *name = html_escape (keel_app_get_name (window->app));
+  g_autoptr (json_t) target = json_string (window->page_url != NULL ? window->page_url : "");
+  char *target_json = json_dumps (target, JSON_ENCODE_ANY);
+  g_autofree char *target_text = html_escape (target_json);
+  free (target_json);
+  g_autofree char *html = g_strdup_printf (
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>%s stopped</title>"
+    "<style>body{font-family:system-ui,sans-serif;margin:3em;color:#222}"
+    "h1{font-size:1.4em}code{background:#eee;padding:0 .3em}"
+    "button{font-size:1em;padding:.4em 1.2em}</style></head><body>"
+    "<h1>This window stopped working</h1>"
+    "<p>The page of window <code>%s</code> of %s %s (<code>%s</code>), the %u<sup>th</sup> "
+    "time within %d seconds, so Keel stopped restarting it. The app itself and its other "
+    "windows are still running.</p>"
+    "<p><button id=\"keel-retry\" onclick=\"location.replace(%s)\">Try again</button></p>"
+    "</body></html>",
+    name, label, name, reason_in_words (reason), keel_web_process_reason_to_string (reason),
+    restarts,
+    config->crash_loop_period_s, target_text);
+  window->loading_error_page = TRUE;
+  webkit_web_view_load_alternate_html (window->view, html, window->page_url, NULL);
+}
+
+void
+keel__lifecycle_process_terminated (KeelWindow *window, WebKitWebProcessTerminationReason reason)
+{
+  KeelApp *app = window->app;
+  KeelWebProcessReason why;
+  if (window->terminating)
+    why = window->terminate_reason;
+  else if (reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT)
+    why = KEEL_WEB_PROCESS_MEMORY_LIMIT;
+  else if (reason == WEBKIT_WEB_PROCESS_TERMINATED_BY_API)
+    why = KEEL_WEB_PROCESS_TERMINATED;
+  else
+    why = KEEL_WEB_PROCESS_CRASHED;
+  window->terminating = FALSE;
+  cancel_ping (window);
+
+  /* Everything tied to the dead page goes first. */
+  keel__window_end_page (window);
+
+  /* The crash-loop guard: how many times within the period, this one included. */
+  gint64 now = g_get_monotonic_time ();
+  gint64 horizon = now - (gint64) app->config->crash_loop_period_s * G_USEC_PER_SEC;
+  guint kept = 0;
+  for (guint i = 0; i < window->terminations->len; i++)
+    if (g_array_index (window->terminations, gint64, i) > horizon)
+      g_array_index (window->terminations, gint64, kept++) = g_array_index (window->terminations, gint64, i);
+  g_array_set_size (window->terminations, kept);
+  g_array_append_val (window->terminations, now);
+  guint restarts = window->terminations->len;
+  gboolean give_up = restarts > (guint) app->config->crash_loop_max_restarts;
+
+  g_printerr ("keel: window \"%s\": its web process ended (%s); %s\n", window->label,
+              keel_web_process_reason_to_string (why),
+              give_up ? "too many restarts, showing the error page" : "reloading its page");
+
+  keel__app_notify_web_process (app, window, why, !give_up);
+  keel_app_emit (app, "keel://web-process-terminated",
+                 json_pack ("{s:s, s:s, s:i, s:b}", "window", window->label, "reason",
+                            keel_web_process_reason_to_string (why), "restarts", (int) restarts,
+                            "gaveUp", give_up));
+
+  if (window->destroyed)
+    return; /* a handler closed it */
+  if (give_up)
+    show_error_page (window, why, restarts);
+  else if (window->page_url != NULL)
+    webkit_web_view_load_uri (window->view, window->page_url);
+  else
+    webkit_web_view_reload (window->view);
+}
+
+void
+keel_window_terminate_web_process (KeelWindow *window)
+{
+  if (window->terminating)
+    return;
+  window->terminating = TRUE;
+  window->terminate_reason = KEEL_WEB_PROCESS_TERMINATED;
+  webkit_web_view_terminate_web_process (window->view);
+}
+
+/* ---- Clean exit ---- */
+
+static gboolean
+descends_from (int pid, int ancestor)
+{
+  for (int depth = 0; pid > 1 && depth < 16; depth++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+      g_autofree char *stat = NULL;
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        return FALSE;
+      /* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+      const char *after_name = strrchr (stat, ')');
+      int parent;
+      if (after_name == NULL || sscanf (after_name, ") %*c %d", &parent) != 1)
+        return FALSE;
+      if (parent == ancestor)
+        return TRUE;
+      pid = parent;
+    }
+  return FALSE;
+}
+
+static guint
+count_web_processes (void)
+{
+  guint count = 0;
+  int self = getpid ();
+  GDir *proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      int pid = atoi (name);
+      if (pid <= 0)
+        continue;
+      g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
+      g_autofree char *stat = NULL;
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      const char *after_name = strrchr (stat, ')');
+      /* A zombie has exited already; it only waits to be reaped. */
+      if (strstr (stat, " (WebKit") != NULL && after_name != NULL && after_name[2] != 'Z'
+          && descends_from (pid, self))
+        count++;
+    }
+  if (proc != NULL)
+    g_dir_close (proc);
+  return count;
+}
+
+guint
+keel__lifecycle_wait_for_web_processes (gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+  guint left;
+  /* WebKit ends its processes when their views and context go; the main
+   * context must run for that to happen. */
+  while ((left = count_web_processes ()) > 0 && g_get_monotonic_time () < deadline)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (10000);
+    }
+  return left;
+}
