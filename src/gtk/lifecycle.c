@@ -58,8 +58,9 @@ on_pong (GObject *source, GAsyncResult *result, gpointer data)
     return;
   KeelWindow *window = data;
   /* Any answer, even an error (the page navigated), proves the process
-   * runs its event loop. */
+   * runs its event loop; and that no script dialog blocks it any more. */
   window->ping_sent_at = 0;
+  window->dialog_open = FALSE;
 }
 
 static void
@@ -84,7 +85,7 @@ on_liveness_tick (gpointer data)
   gint64 now = g_get_monotonic_time ();
   if (window->ping_sent_at != 0)
     {
-      if (now - window->ping_sent_at >= (gint64) timeout_ms * 1000)
+      if (now - window->ping_sent_at >= (gint64) timeout_ms * 1000 && !window->dialog_open)
         {
           g_printerr ("keel: window \"%s\": its page has not answered for %d ms; restarting "
                       "its web process\n",
@@ -105,9 +106,20 @@ on_liveness_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A script dialog blocks the page's main thread until the user answers: the
+ * page waits, it is not hung. WebKit says when a dialog opens but not when it
+ * closes, so the verdict waits until the page answers a ping again. */
+static gboolean
+on_script_dialog (WebKitWebView *view, WebKitScriptDialog *dialog, KeelWindow *window)
+{
+  window->dialog_open = TRUE;
+  return FALSE; /* WebKit shows it */
+}
+
 void
 keel__lifecycle_init (KeelWindow *window)
 {
+  g_signal_connect (window->view, "script-dialog", G_CALLBACK (on_script_dialog), window);
   window->terminations = g_array_new (FALSE, FALSE, sizeof (gint64));
   int timeout_ms = window->app->config->hang_timeout_ms;
   if (timeout_ms > 0)
@@ -129,6 +141,7 @@ void
 keel__lifecycle_page_committed (KeelWindow *window, const char *uri)
 {
   cancel_ping (window);
+  window->dialog_open = FALSE;
   if (window->loading_error_page)
     {
       window->loading_error_page = FALSE;

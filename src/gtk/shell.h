@@ -65,6 +65,7 @@ struct _KeelWindow
   KeelWebProcessReason terminate_reason; /* ... for this reason */
   guint liveness_source;
   gint64 ping_sent_at;       /* 0: no liveness ping outstanding */
+  gboolean dialog_open;      /* alert()/confirm()/prompt(): waiting on the user, not hung */
   GCancellable *ping_cancellable;
 };
 
