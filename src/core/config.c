@@ -159,6 +159,7 @@ static const Field crash_loop_fields[] = {
 static const Section crash_loop_section = { crash_loop_fields, no_tauri_keys };
 
 static const Field web_process_fields[] = {
+  CONFIG_FIELD ("sandbox", KIND_BOOLEAN, sandbox),
   INTEGER_FIELD ("hangTimeoutMs", hang_timeout_ms, 200, 600000, TRUE, "milliseconds"),
   INTEGER_FIELD ("memoryLimitMB", memory_limit_mb, 64, 1048576, FALSE, "MiB"),
   SECTION_FIELD ("crashLoop", &crash_loop_section),
@@ -1195,6 +1196,7 @@ config_new (const char *source_name, const char *base_dir)
   config->hang_timeout_ms = KEEL_DEFAULT_HANG_TIMEOUT_MS;
   config->crash_loop_max_restarts = KEEL_DEFAULT_CRASH_LOOP_MAX_RESTARTS;
   config->crash_loop_period_s = KEEL_DEFAULT_CRASH_LOOP_PERIOD_S;
+  config->sandbox = TRUE;
   return config;
 }
 

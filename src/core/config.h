@@ -61,6 +61,7 @@ typedef struct
   int memory_limit_mb;         /* per web process; 0 = WebKit's default */
   int crash_loop_max_restarts; /* restarts allowed within crash_loop_period_s */
   int crash_loop_period_s;
+  gboolean sandbox;            /* WebKit's bubblewrap sandbox; TRUE by default */
   GPtrArray *warnings;     /* of char*, never NULL */
 } KeelConfig;
 

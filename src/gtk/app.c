@@ -237,8 +237,15 @@ keel_app_run (KeelApp *app, GError **error)
     return app->exit_code;
   if (!check_display (error))
     return 1;
+  gboolean sandbox = keel__sandbox_wanted (app);
+  if (sandbox && !keel__sandbox_check (error))
+    return 1;
+  if (!sandbox)
+    keel__sandbox_warn_disabled (app);
 
   app->web_context = make_web_context (app);
+  /* Before any web process starts: WebKit reads it once. */
+  webkit_web_context_set_sandbox_enabled (app->web_context, sandbox);
   app->loop = g_main_loop_new (NULL, FALSE);
   app->running = TRUE;
 

@@ -91,6 +91,13 @@ WebKitMemoryPressureSettings *keel__lifecycle_memory_settings (const KeelConfig 
  * is left, for at most timeout_us. Returns how many remain. */
 guint keel__lifecycle_wait_for_web_processes (gint64 timeout_us);
 
+/* sandbox.c */
+gboolean keel__sandbox_wanted (KeelApp *app);
+/* FALSE, with a message saying what is missing and how to opt out, when
+ * WebKit's sandbox would fail to start (WebKit aborts the process then). */
+gboolean keel__sandbox_check (GError **error);
+void keel__sandbox_warn_disabled (KeelApp *app);
+
 /* app.c */
 void keel__app_notify_web_process (KeelApp *app, KeelWindow *window, KeelWebProcessReason reason,
                                    gboolean restarting);

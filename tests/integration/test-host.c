@@ -163,6 +163,36 @@ web_processes (KeelInvoke *invoke, gpointer data)
   keel_invoke_resolve (invoke, pids);
 }
 
+/* web_process_parents → the command name of each web process's parent
+ * ("bwrap" when WebKit's sandbox wraps it). */
+static void
+web_process_parents (KeelInvoke *invoke, gpointer data)
+{
+  json_t *parents = json_array ();
+  GDir *proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      int pid = atoi (name);
+      g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", pid);
+      g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
+      g_autofree char *comm = NULL, *stat = NULL;
+      int parent;
+      if (pid <= 0 || !g_file_get_contents (comm_path, &comm, NULL, NULL)
+          || !g_str_has_prefix (comm, "WebKitWebProces") || !descends_from (pid, getpid ())
+          || !g_file_get_contents (stat_path, &stat, NULL, NULL) || strrchr (stat, ')') == NULL
+          || sscanf (strrchr (stat, ')'), ") %*c %d", &parent) != 1)
+        continue;
+      g_autofree char *parent_path = g_strdup_printf ("/proc/%d/comm", parent);
+      g_autofree char *parent_comm = NULL;
+      if (g_file_get_contents (parent_path, &parent_comm, NULL, NULL))
+        json_array_append_new (parents, json_string (g_strstrip (parent_comm)));
+    }
+  if (proc != NULL)
+    g_dir_close (proc);
+  keel_invoke_resolve (invoke, parents);
+}
+
 /* kill_process {pid, signal}: only a web process of this app. */
 static void
 kill_process (KeelInvoke *invoke, gpointer data)
@@ -387,6 +417,7 @@ main (int argc, char **argv)
   keel_app_register_command (host.app, "host_emit", host_emit, NULL, NULL);
   keel_app_register_command (host.app, "web_processes", web_processes, NULL, NULL);
   keel_app_register_command (host.app, "kill_process", kill_process, NULL, NULL);
+  keel_app_register_command (host.app, "web_process_parents", web_process_parents, NULL, NULL);
   keel_app_register_command (host.app, "terminate_web_process", terminate_web_process, NULL,
                              NULL);
   keel_app_register_command (host.app, "eval_in", eval_in, NULL, NULL);

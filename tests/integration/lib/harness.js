@@ -9,7 +9,8 @@ export function test(name, fn) {
 }
 
 export function describe(value) {
-  if (value instanceof Error) return value.stack || String(value);
+  // JavaScriptCore's stack holds only the frames, not "Error: message".
+  if (value instanceof Error) return String(value) + (value.stack ? ' at ' + value.stack : '');
   try {
     return typeof value === 'string' ? value : JSON.stringify(value);
   } catch {

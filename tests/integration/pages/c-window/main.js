@@ -27,4 +27,8 @@ test('each window has a web process of its own', async () => {
   assertEqual(new Set(pids).size, 2);
 });
 
+test('each web process runs inside WebKit\'s bubblewrap sandbox', async () => {
+  assertEqual(await invoke('web_process_parents'), ['bwrap', 'bwrap']);
+});
+
 run();
