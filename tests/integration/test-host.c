@@ -141,34 +141,12 @@ descends_from (int pid, int ancestor)
   return FALSE;
 }
 
-static void
-web_processes (KeelInvoke *invoke, gpointer data)
+/* The WebKitWebProcess processes below this one, as [{pid, parent}] where
+ * parent is the command name of each one's parent ("bwrap" in the sandbox). */
+static json_t *
+list_web_processes (void)
 {
-  json_t *pids = json_array ();
-  GDir *proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
-    {
-      int pid = atoi (name);
-      if (pid <= 0)
-        continue;
-      g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", pid);
-      g_autofree char *comm = NULL;
-      if (g_file_get_contents (comm_path, &comm, NULL, NULL)
-          && g_str_has_prefix (comm, "WebKitWebProces") && descends_from (pid, getpid ()))
-        json_array_append_new (pids, json_integer (pid));
-    }
-  if (proc != NULL)
-    g_dir_close (proc);
-  keel_invoke_resolve (invoke, pids);
-}
-
-/* web_process_parents → the command name of each web process's parent
- * ("bwrap" when WebKit's sandbox wraps it). */
-static void
-web_process_parents (KeelInvoke *invoke, gpointer data)
-{
-  json_t *parents = json_array ();
+  json_t *list = json_array ();
   GDir *proc = g_dir_open ("/proc", 0, NULL);
   const char *name;
   while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
@@ -176,20 +154,45 @@ web_process_parents (KeelInvoke *invoke, gpointer data)
       int pid = atoi (name);
       g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", pid);
       g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
-      g_autofree char *comm = NULL, *stat = NULL;
+      g_autofree char *comm = NULL, *stat = NULL, *parent_path = NULL, *parent_comm = NULL;
       int parent;
       if (pid <= 0 || !g_file_get_contents (comm_path, &comm, NULL, NULL)
           || !g_str_has_prefix (comm, "WebKitWebProces") || !descends_from (pid, getpid ())
           || !g_file_get_contents (stat_path, &stat, NULL, NULL) || strrchr (stat, ')') == NULL
           || sscanf (strrchr (stat, ')'), ") %*c %d", &parent) != 1)
         continue;
-      g_autofree char *parent_path = g_strdup_printf ("/proc/%d/comm", parent);
-      g_autofree char *parent_comm = NULL;
-      if (g_file_get_contents (parent_path, &parent_comm, NULL, NULL))
-        json_array_append_new (parents, json_string (g_strstrip (parent_comm)));
+      parent_path = g_strdup_printf ("/proc/%d/comm", parent);
+      if (!g_file_get_contents (parent_path, &parent_comm, NULL, NULL))
+        parent_comm = g_strdup ("?");
+      json_array_append_new (list, json_pack ("{s:i, s:s}", "pid", pid, "parent",
+                                              g_strstrip (parent_comm)));
     }
   if (proc != NULL)
     g_dir_close (proc);
+  return list;
+}
+
+/* web_processes → their pids. */
+static void
+web_processes (KeelInvoke *invoke, gpointer data)
+{
+  json_t *list = list_web_processes (), *pids = json_array (), *entry;
+  size_t i;
+  json_array_foreach (list, i, entry)
+    json_array_append (pids, json_object_get (entry, "pid"));
+  json_decref (list);
+  keel_invoke_resolve (invoke, pids);
+}
+
+/* web_process_parents → their parents' command names. */
+static void
+web_process_parents (KeelInvoke *invoke, gpointer data)
+{
+  json_t *list = list_web_processes (), *parents = json_array (), *entry;
+  size_t i;
+  json_array_foreach (list, i, entry)
+    json_array_append (parents, json_object_get (entry, "parent"));
+  json_decref (list);
   keel_invoke_resolve (invoke, parents);
 }
 
@@ -201,10 +204,13 @@ kill_process (KeelInvoke *invoke, gpointer data)
   if (!keel_invoke_arg_int (invoke, "pid", &pid)
       || !keel_invoke_arg_int (invoke, "signal", &signal_number))
     return;
-  g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
-  g_autofree char *comm = NULL;
-  if (pid <= 1 || !g_file_get_contents (comm_path, &comm, NULL, NULL)
-      || !g_str_has_prefix (comm, "WebKitWebProces") || !descends_from ((int) pid, getpid ()))
+  json_t *list = list_web_processes (), *entry;
+  gboolean ours = FALSE;
+  size_t i;
+  json_array_foreach (list, i, entry)
+    ours = ours || json_integer_value (json_object_get (entry, "pid")) == pid;
+  json_decref (list);
+  if (!ours)
     {
       keel_invoke_reject (invoke, "not_found", "%d is not a web process of this app", (int) pid);
       return;
