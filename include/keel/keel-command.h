@@ -49,7 +49,12 @@ KEEL_API void keel_app_register_command (KeelApp *app, const char *name, KeelCom
 
 /* Accessors: valid until the invoke is answered; callable from any thread. */
 
-/** keel_invoke_get_app: Returns: (transfer none): the app. */
+/**
+ * keel_invoke_get_app:
+ *
+ * Returns: (transfer none) (nullable): the app, or %NULL when the app was
+ *   freed while the invoke was pending (a worker thread finishing late).
+ */
 KEEL_API KeelApp *keel_invoke_get_app (KeelInvoke *invoke);
 /** keel_invoke_get_command: Returns: (transfer none): the command name. */
 KEEL_API const char *keel_invoke_get_command (KeelInvoke *invoke);

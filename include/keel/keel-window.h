@@ -239,7 +239,8 @@ KEEL_API void keel_window_terminate_web_process (KeelWindow *window);
 
 /**
  * KeelSnapshotFunc:
- * @window: the window.
+ * @window: (nullable): the window, or %NULL when it was destroyed before the
+ *   snapshot was taken (@error says so).
  * @error: (nullable): why the snapshot failed, or %NULL on success.
  * @user_data: data given to keel_window_save_snapshot().
  */

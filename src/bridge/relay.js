@@ -13,6 +13,12 @@
   const dispatch = doc.dispatchEvent.bind(doc);
   const Custom = CustomEvent;
 
+  // The core refuses messages over 64 MiB, but only after WebKit has copied
+  // the string into the core as UTF-8 (up to 3 bytes per character): refuse
+  // here first, where the page cannot interfere, so one page cannot make the
+  // core allocate without bound.
+  const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+
   function respond(id, reply) {
     dispatch(new Custom('keel:response', { detail: id + '\n' + reply }));
   }
@@ -23,6 +29,14 @@
     const newline = detail.indexOf('\n');
     if (newline < 1) return;
     const id = detail.slice(0, newline);
+    if (detail.length - newline - 1 > MAX_MESSAGE_CHARS) {
+      respond(id, 'e' + JSON.stringify({
+        code: 'message_too_large',
+        message: 'IPC message of ' + (detail.length - newline - 1) + ' characters exceeds the ' +
+          'limit of ' + MAX_MESSAGE_CHARS + '; send large data in parts',
+      }));
+      return;
+    }
     post(detail.slice(newline + 1)).then(
       function (reply) { respond(id, reply); },
       function (error) {

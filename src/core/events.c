@@ -17,6 +17,8 @@ typedef struct
 
 typedef struct
 {
+  gint ref_count;   /* the bus's, plus one per emit running it */
+  gboolean removed; /* unlistened: an emit already running skips it */
   guint id;
   char *event;
   KeelEventFunc func;
@@ -172,9 +174,11 @@ page_listener_free (gpointer data)
 }
 
 static void
-c_listener_free (gpointer data)
+c_listener_unref (gpointer data)
 {
   CListener *listener = data;
+  if (!g_atomic_int_dec_and_test (&listener->ref_count))
+    return;
   if (listener->destroy != NULL)
     listener->destroy (listener->user_data);
   g_free (listener->event);
@@ -190,7 +194,7 @@ keel__event_bus_new (KeelApp *app, KeelEventScriptFunc deliver, gpointer user_da
   bus->deliver_data = user_data;
   bus->pages = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                       (GDestroyNotify) g_ptr_array_unref);
-  bus->c_listeners = g_ptr_array_new_with_free_func (c_listener_free);
+  bus->c_listeners = g_ptr_array_new_with_free_func (c_listener_unref);
   bus->next_event_id = 1;
   bus->next_c_id = 1;
   return bus;
@@ -265,6 +269,7 @@ keel__event_bus_listen_c (KeelEventBus *bus, const char *event, KeelEventFunc fu
                           gpointer user_data, GDestroyNotify destroy)
 {
   CListener *listener = g_new0 (CListener, 1);
+  listener->ref_count = 1;
   listener->id = bus->next_c_id++;
   listener->event = g_strdup (event);
   listener->func = func;
@@ -282,6 +287,8 @@ keel__event_bus_unlisten_c (KeelEventBus *bus, guint listener_id)
       CListener *listener = g_ptr_array_index (bus->c_listeners, i);
       if (listener->id == listener_id)
         {
+          /* Its data is freed once no emit runs it any more. */
+          listener->removed = TRUE;
           g_ptr_array_remove_index (bus->c_listeners, i);
           return TRUE;
         }
@@ -348,26 +355,24 @@ keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const ch
     }
 
   /* C listeners are the app's own: like Tauri's Rust listeners they hear
-   * every event of their name. A listener may unlisten itself, so iterate by
-   * id over a snapshot. */
-  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint));
+   * every event of their name. They run over a snapshot holding a reference
+   * each, so a listener may unlisten itself or others meanwhile. */
+  g_autoptr (GPtrArray) matching = g_ptr_array_new_with_free_func (c_listener_unref);
   for (guint i = 0; i < bus->c_listeners->len; i++)
     {
       CListener *listener = g_ptr_array_index (bus->c_listeners, i);
       if (strcmp (listener->event, event) == 0)
-        g_array_append_val (ids, listener->id);
+        {
+          g_atomic_int_inc (&listener->ref_count);
+          g_ptr_array_add (matching, listener);
+        }
     }
-  for (guint n = 0; n < ids->len; n++)
-    for (guint i = 0; i < bus->c_listeners->len; i++)
-      {
-        CListener *listener = g_ptr_array_index (bus->c_listeners, i);
-        if (listener->id == g_array_index (ids, guint, n))
-          {
-            listener->func (bus->app, event, payload, source_label, listener->user_data);
-            break;
-          }
-      }
-  g_array_unref (ids);
+  for (guint i = 0; i < matching->len; i++)
+    {
+      CListener *listener = g_ptr_array_index (matching, i);
+      if (!listener->removed)
+        listener->func (bus->app, event, payload, source_label, listener->user_data);
+    }
 }
 
 guint

@@ -104,6 +104,7 @@ keel__router_free (KeelRouter *router)
   if (router == NULL)
     return;
   router->closed = TRUE;
+  router->app = NULL; /* invokes still pending in threads must not reach a freed app */
   g_clear_pointer (&router->commands, g_hash_table_unref);
   g_clear_pointer (&router->request_hooks, g_ptr_array_unref);
   g_clear_pointer (&router->response_hooks, g_ptr_array_unref);

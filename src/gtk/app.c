@@ -303,6 +303,8 @@ keel_app_exit (KeelApp *app, int code)
 
 typedef struct
 {
+  int ref_count;    /* the app's, plus one while a notification runs it */
+  gboolean removed;
   guint id;
   KeelWebProcessFunc func;
   gpointer user_data;
@@ -313,6 +315,8 @@ static void
 web_process_handler_free (gpointer data)
 {
   WebProcessHandler *handler = data;
+  if (--handler->ref_count > 0)
+    return;
   if (handler->destroy != NULL)
     handler->destroy (handler->user_data);
   g_free (handler);
@@ -324,6 +328,7 @@ keel_app_on_web_process_terminated (KeelApp *app, KeelWebProcessFunc func, gpoin
 {
   g_return_val_if_fail (func != NULL, 0);
   WebProcessHandler *handler = g_new0 (WebProcessHandler, 1);
+  handler->ref_count = 1;
   handler->id = ++app->next_handler_id;
   handler->func = func;
   handler->user_data = user_data;
@@ -336,12 +341,15 @@ void
 keel_app_remove_web_process_handler (KeelApp *app, guint handler_id)
 {
   for (guint i = 0; i < app->web_process_handlers->len; i++)
-    if (((WebProcessHandler *) g_ptr_array_index (app->web_process_handlers, i))->id
-        == handler_id)
-      {
-        g_ptr_array_remove_index (app->web_process_handlers, i);
-        return;
-      }
+    {
+      WebProcessHandler *handler = g_ptr_array_index (app->web_process_handlers, i);
+      if (handler->id == handler_id)
+        {
+          handler->removed = TRUE;
+          g_ptr_array_remove_index (app->web_process_handlers, i);
+          return;
+        }
+    }
   g_warning ("keel_app_remove_web_process_handler: no handler with id %u", handler_id);
 }
 
@@ -349,12 +357,20 @@ void
 keel__app_notify_web_process (KeelApp *app, KeelWindow *window, KeelWebProcessReason reason,
                               gboolean restarting)
 {
-  /* By index, so a handler may add handlers; removing one while they run is
-   * not supported (documented by omission: keep handlers simple). */
+  /* Over a snapshot holding a reference each: a handler may add or remove
+   * handlers, itself included. */
+  g_autoptr (GPtrArray) handlers = g_ptr_array_new_with_free_func (web_process_handler_free);
   for (guint i = 0; i < app->web_process_handlers->len; i++)
     {
       WebProcessHandler *handler = g_ptr_array_index (app->web_process_handlers, i);
-      handler->func (app, window, reason, restarting, handler->user_data);
+      handler->ref_count++;
+      g_ptr_array_add (handlers, handler);
+    }
+  for (guint i = 0; i < handlers->len; i++)
+    {
+      WebProcessHandler *handler = g_ptr_array_index (handlers, i);
+      if (!handler->removed)
+        handler->func (app, window, reason, restarting, handler->user_data);
     }
 }
 

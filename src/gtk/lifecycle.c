@@ -45,6 +45,21 @@ keel__lifecycle_memory_settings (const KeelConfig *config)
   return settings;
 }
 
+/* Ends the web process and records why. WebKit emits web-process-terminated
+ * from within the call, so the reason is set only for its duration: when no
+ * process runs (still launching, already gone), nothing is emitted and no
+ * stale flag is left to mislabel the next crash or pause hang detection. */
+static void
+terminate (KeelWindow *window, KeelWebProcessReason reason)
+{
+  if (window->terminating)
+    return;
+  window->terminating = TRUE;
+  window->terminate_reason = reason;
+  webkit_web_view_terminate_web_process (window->view);
+  window->terminating = FALSE;
+}
+
 /* ---- Liveness ---- */
 
 static void
@@ -61,6 +76,7 @@ on_pong (GObject *source, GAsyncResult *result, gpointer data)
    * runs its event loop; and that no script dialog blocks it any more. */
   window->ping_sent_at = 0;
   window->dialog_open = FALSE;
+  g_clear_object (&window->ping_cancellable);
 }
 
 static void
@@ -90,10 +106,8 @@ on_liveness_tick (gpointer data)
           g_printerr ("keel: window \"%s\": its page has not answered for %d ms; restarting "
                       "its web process\n",
                       window->label, timeout_ms);
-          window->terminating = TRUE;
-          window->terminate_reason = KEEL_WEB_PROCESS_UNRESPONSIVE;
           cancel_ping (window);
-          webkit_web_view_terminate_web_process (window->view);
+          terminate (window, KEEL_WEB_PROCESS_UNRESPONSIVE);
         }
       return G_SOURCE_CONTINUE;
     }
@@ -169,7 +183,7 @@ reason_in_words (KeelWebProcessReason reason)
 {
   switch (reason)
     {
-    case KEEL_WEB_PROCESS_MEMORY_LIMIT: return "used more memory than it may";
+    case KEEL_WEB_PROCESS_MEMORY_LIMIT: return "ran out of its memory";
     case KEEL_WEB_PROCESS_UNRESPONSIVE: return "stopped responding";
     case KEEL_WEB_PROCESS_TERMINATED: return "was ended by the app";
     default: return "crashed";
@@ -192,14 +206,13 @@ show_error_page (KeelWindow *window, KeelWebProcessReason reason, guint restarts
     "h1{font-size:1.4em}code{background:#eee;padding:0 .3em}"
     "button{font-size:1em;padding:.4em 1.2em}</style></head><body>"
     "<h1>This window stopped working</h1>"
-    "<p>The page of window <code>%s</code> of %s %s (<code>%s</code>), the %u<sup>th</sup> "
-    "time within %d seconds, so Keel stopped restarting it. The app itself and its other "
-    "windows are still running.</p>"
+    "<p>The page of window <code>%s</code> of %s %s %u times within %d seconds (last "
+    "reason: <code>%s</code>), so Keel stopped restarting it. The app itself and its "
+    "other windows are still running.</p>"
     "<p><button id=\"keel-retry\" onclick=\"location.replace(%s)\">Try again</button></p>"
     "</body></html>",
-    name, label, name, reason_in_words (reason), keel_web_process_reason_to_string (reason),
-    restarts,
-    config->crash_loop_period_s, target_text);
+    name, label, name, reason_in_words (reason), restarts, config->crash_loop_period_s,
+    keel_web_process_reason_to_string (reason), target_text);
   window->loading_error_page = TRUE;
   webkit_web_view_load_alternate_html (window->view, html, window->page_url, NULL);
 }
@@ -245,24 +258,18 @@ keel__lifecycle_process_terminated (KeelWindow *window, WebKitWebProcessTerminat
                             keel_web_process_reason_to_string (why), "restarts", (int) restarts,
                             "gaveUp", give_up));
 
-  if (window->destroyed)
-    return; /* a handler closed it */
+  if (window->destroyed || window->closing)
+    return; /* a handler closed it: no new process for a window about to go */
   if (give_up)
     show_error_page (window, why, restarts);
-  else if (window->page_url != NULL)
-    webkit_web_view_load_uri (window->view, window->page_url);
   else
-    webkit_web_view_reload (window->view);
+    webkit_web_view_load_uri (window->view, window->page_url);
 }
 
 void
 keel_window_terminate_web_process (KeelWindow *window)
 {
-  if (window->terminating)
-    return;
-  window->terminating = TRUE;
-  window->terminate_reason = KEEL_WEB_PROCESS_TERMINATED;
-  webkit_web_view_terminate_web_process (window->view);
+  terminate (window, KEEL_WEB_PROCESS_TERMINATED);
 }
 
 /* ---- Clean exit ---- */

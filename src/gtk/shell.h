@@ -55,6 +55,8 @@ struct _KeelWindow
   guint64 page_id;           /* the document shown now; 0 before the first */
   char *origin;              /* origin of that document */
   gboolean destroyed;
+  gboolean closing;          /* keel_window_destroy() was called: going at the next idle */
+  GCancellable *cancellable; /* cancelled when the window goes: its async calls end then */
 
   /* Web process lifecycle (lifecycle.c). */
   char *page_url;            /* the app page to reload after a crash */

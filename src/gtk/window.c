@@ -196,6 +196,7 @@ on_destroy (GtkWidget *widget, KeelWindow *window)
 {
   KeelApp *app = window->app;
   window->destroyed = TRUE;
+  g_cancellable_cancel (window->cancellable);
   keel__lifecycle_dispose (window);
   keel__window_end_page (window);
   g_signal_handlers_disconnect_by_data (window->content_manager, window);
@@ -207,6 +208,7 @@ on_destroy (GtkWidget *widget, KeelWindow *window)
                         "tauri://destroyed", payload, window->label);
 
   g_object_unref (window->content_manager);
+  g_object_unref (window->cancellable);
   keel__window_config_free (window->config);
   g_free (window->label);
   g_free (window->title);
@@ -278,6 +280,7 @@ keel__window_new (KeelApp *app, const KeelWindowConfig *config)
   window->config = keel__window_config_copy (config);
   window->label = g_strdup (config->label);
   window->title = g_strdup (config->title);
+  window->cancellable = g_cancellable_new ();
 
   WebKitUserContentManager *manager = webkit_user_content_manager_new ();
   window->content_manager = manager;
@@ -326,6 +329,9 @@ keel__window_new (KeelApp *app, const KeelWindowConfig *config)
   keel__lifecycle_init (window);
 
   g_autofree char *url = keel__app_resolve_url (app, config->url);
+  /* Known before the first commit: a process that dies while the first page
+   * loads is restarted on it too. */
+  window->page_url = g_strdup (url);
   webkit_web_view_load_uri (window->view, url);
   return window;
 }
@@ -380,6 +386,9 @@ destroy_later (gpointer data)
 void
 keel_window_destroy (KeelWindow *window)
 {
+  if (window->closing)
+    return;
+  window->closing = TRUE;
   /* Later, not now: the request usually comes from this window's own page,
    * inside a WebKit signal of the view about to be destroyed. */
   g_idle_add_full (G_PRIORITY_HIGH, destroy_later, g_object_ref (window->gtk_window),
@@ -611,8 +620,16 @@ on_snapshot (GObject *source, GAsyncResult *result, gpointer data)
                      snapshot->path, cairo_status_to_string (status));
       cairo_surface_destroy (surface);
     }
+  /* Cancelled: the window was destroyed meanwhile; say so without it. */
+  gboolean gone = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  if (gone)
+    {
+      g_clear_error (&error);
+      g_set_error (&error, KEEL_ERROR, KEEL_ERROR_NOT_FOUND,
+                   "the window was closed before its snapshot was taken");
+    }
   if (snapshot->done != NULL)
-    snapshot->done (snapshot->window, error, snapshot->user_data);
+    snapshot->done (gone ? NULL : snapshot->window, error, snapshot->user_data);
   g_free (snapshot->path);
   g_free (snapshot);
 }
@@ -627,5 +644,6 @@ keel_window_save_snapshot (KeelWindow *window, const char *png_path, KeelSnapsho
   snapshot->done = done;
   snapshot->user_data = user_data;
   webkit_web_view_get_snapshot (window->view, WEBKIT_SNAPSHOT_REGION_VISIBLE,
-                                WEBKIT_SNAPSHOT_OPTIONS_NONE, NULL, on_snapshot, snapshot);
+                                WEBKIT_SNAPSHOT_OPTIONS_NONE, window->cancellable, on_snapshot,
+                                snapshot);
 }

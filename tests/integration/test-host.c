@@ -294,6 +294,45 @@ on_web_process_terminated (KeelApp *app, KeelWindow *window, KeelWebProcessReaso
                                     "restarting", restarting));
 }
 
+/* A one-shot handler that removes itself while it runs and then still uses
+ * its data: the core must keep that data alive until the handler returns,
+ * and must still run the handlers after it. */
+typedef struct
+{
+  guint id;
+  int fired;
+} OneShot;
+
+static void
+one_shot_handler (KeelApp *app, KeelWindow *window, KeelWebProcessReason reason,
+                  gboolean restarting, gpointer data)
+{
+  OneShot *one_shot = data;
+  keel_app_remove_web_process_handler (app, one_shot->id);
+  one_shot->fired++; /* after removal: a use-after-free if the core freed it */
+}
+
+/* snapshot_then_destroy {label}: the snapshot's callback must hear that the
+ * window went (window NULL, an error), not get a freed window. */
+static void
+on_snapshot_after_destroy (KeelWindow *window, const GError *error, gpointer data)
+{
+  KeelInvoke *invoke = data;
+  keel_invoke_resolve (invoke, json_pack ("{s:b, s:s?}", "windowGone", window == NULL, "error",
+                                          error != NULL ? error->message : NULL));
+}
+
+static void
+snapshot_then_destroy (KeelInvoke *invoke, gpointer data)
+{
+  KeelWindow *window = window_arg (invoke);
+  if (window == NULL)
+    return;
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "keel-test-snapshot.png", NULL);
+  keel_window_save_snapshot (window, path, on_snapshot_after_destroy, invoke);
+  keel_window_destroy (window);
+}
+
 static void
 test_report (KeelInvoke *invoke, gpointer data)
 {
@@ -429,7 +468,11 @@ main (int argc, char **argv)
   keel_app_register_command (host.app, "eval_in", eval_in, NULL, NULL);
   keel_app_register_command (host.app, "core_usage", core_usage, NULL, NULL);
   keel_app_register_command (host.app, "terminations", terminations, NULL, NULL);
+  OneShot *one_shot = g_new0 (OneShot, 1);
+  one_shot->id = keel_app_on_web_process_terminated (host.app, one_shot_handler, one_shot, g_free);
   keel_app_on_web_process_terminated (host.app, on_web_process_terminated, NULL, NULL);
+  keel_app_register_command (host.app, "snapshot_then_destroy", snapshot_then_destroy, NULL,
+                             NULL);
   keel_app_register_command (host.app, "test_report", test_report, NULL, NULL);
   keel_app_register_command (host.app, "test_done", test_done, NULL, NULL);
   keel_app_add_request_hook (host.app, request_hook, NULL, NULL);

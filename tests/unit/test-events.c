@@ -536,6 +536,52 @@ test_bus_c_listeners (Bus *b, gconstpointer data)
   b->bus = keel__event_bus_new (FAKE_APP, deliver, b);
 }
 
+/* A listener whose data is freed by its destroy notify, unlistening itself
+ * and then still using that data: the data must live until it returns. */
+typedef struct
+{
+  KeelEventBus *bus;
+  guint id;
+  int calls;
+  int *destroyed_at_return; /* set by the destroy notify: 1 if freed during the call */
+  gboolean running;
+} SelfData;
+
+static void
+self_data_free (gpointer data)
+{
+  SelfData *self = data;
+  *self->destroyed_at_return = self->running ? 1 : 2;
+  g_free (self);
+}
+
+static void
+c_listener_frees_itself (KeelApp *app, const char *event, json_t *payload,
+                         const char *source_label, gpointer user_data)
+{
+  SelfData *self = user_data;
+  self->running = TRUE;
+  g_assert_true (keel__event_bus_unlisten_c (self->bus, self->id));
+  self->calls++; /* after the removal: a use-after-free if the bus freed us */
+  self->running = FALSE;
+}
+
+static void
+test_bus_c_listener_frees_itself (Bus *b, gconstpointer data)
+{
+  int destroyed = 0;
+  SelfData *self = g_new0 (SelfData, 1);
+  self->bus = b->bus;
+  self->destroyed_at_return = &destroyed;
+  self->id = keel__event_bus_listen_c (b->bus, "a", c_listener_frees_itself, self,
+                                       self_data_free);
+  keel__event_bus_listen_c (b->bus, "a", c_listener, b, NULL);
+  keel__event_bus_emit (b->bus, NULL, "a", NULL, "main");
+  /* Freed once, after it returned; the next listener still ran. */
+  g_assert_cmpint (destroyed, ==, 2);
+  g_assert_cmpstr (b->heard->str, ==, "[a null main]");
+}
+
 static void
 test_bus_c_listener_unlistens_during_emit (Bus *b, gconstpointer data)
 {
@@ -586,6 +632,7 @@ main (int argc, char **argv)
   ADD ("unlisten-and-forget", test_bus_unlisten_and_forget);
   ADD ("c-listeners", test_bus_c_listeners);
   ADD ("c-listener-unlistens-during-emit", test_bus_c_listener_unlistens_during_emit);
+  ADD ("c-listener-frees-itself", test_bus_c_listener_frees_itself);
   g_test_add_func ("/events/bus/free-with-listeners", test_bus_free_with_listeners);
 
   return g_test_run ();

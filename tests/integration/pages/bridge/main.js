@@ -129,6 +129,12 @@ test('malformed messages are refused, and the core keeps serving', async () => {
   assertEqual(await invoke('echo', { value: 'still here' }), 'still here');
 });
 
+test('an oversize message is refused before it reaches the core', async () => {
+  const error = await rejects(invoke('echo', { value: 'x'.repeat(64 * 1024 * 1024 + 1) }));
+  assertEqual(error.code, 'message_too_large');
+  assertEqual(await invoke('echo', { value: 'after' }), 'after');
+});
+
 test('binary arguments are refused with a clear message', async () => {
   const error = await rejects(invoke('echo', new Uint8Array([1, 2, 3])));
   assertEqual(error.code, 'unsupported');

@@ -31,4 +31,10 @@ test('each web process runs inside WebKit\'s bubblewrap sandbox', async () => {
   assertEqual(await invoke('web_process_parents'), ['bwrap', 'bwrap']);
 });
 
+test('a snapshot of a window destroyed meanwhile reports that, not a freed window', async () => {
+  const result = await invoke('snapshot_then_destroy', { label: 'extra' });
+  assertEqual(result.windowGone, true);
+  assertEqual(result.error, 'the window was closed before its snapshot was taken');
+});
+
 run();
