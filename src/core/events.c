@@ -248,14 +248,20 @@ keel__event_bus_unlisten_page (KeelEventBus *bus, guint64 page_id, const char *e
   return FALSE;
 }
 
-gboolean
-keel__event_bus_page_listens (KeelEventBus *bus, guint64 page_id, const char *event)
+/* Does one of a page's listeners (NULL: none) listen to event? */
+static gboolean
+listens_to (GPtrArray *listeners, const char *event)
 {
-  GPtrArray *listeners = g_hash_table_lookup (bus->pages, GSIZE_TO_POINTER ((gsize) page_id));
   for (guint i = 0; listeners != NULL && i < listeners->len; i++)
     if (strcmp (((PageListener *) g_ptr_array_index (listeners, i))->event, event) == 0)
       return TRUE;
   return FALSE;
+}
+
+gboolean
+keel__event_bus_page_listens (KeelEventBus *bus, guint64 page_id, const char *event)
+{
+  return listens_to (g_hash_table_lookup (bus->pages, GSIZE_TO_POINTER ((gsize) page_id)), event);
 }
 
 void
@@ -338,10 +344,7 @@ keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const ch
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       GPtrArray *listeners = value;
-      gboolean any = FALSE;
-      for (guint i = 0; i < listeners->len && !any; i++)
-        any = strcmp (((PageListener *) g_ptr_array_index (listeners, i))->event, event) == 0;
-      if (!any)
+      if (!listens_to (listeners, event))
         continue;
       if (payload_json == NULL)
         {

@@ -11,6 +11,7 @@
 #include "shell.h"
 
 static void deliver_event_script (gpointer user_data, guint64 page_id, const char *script);
+static void destroy_windows (KeelApp *app);
 static void web_process_handler_free (gpointer data);
 
 static gboolean
@@ -138,11 +139,7 @@ keel_app_free (KeelApp *app)
 {
   if (app == NULL)
     return;
-  while (app->windows != NULL)
-    {
-      KeelWindow *window = app->windows->data;
-      gtk_widget_destroy (window->gtk_window); /* removes itself from the list */
-    }
+  destroy_windows (app);
   g_clear_pointer (&app->router, keel__router_free);
   g_clear_pointer (&app->bus, keel__event_bus_free);
   g_clear_pointer (&app->pending_windows, g_ptr_array_unref);
@@ -263,8 +260,7 @@ keel_app_run (KeelApp *app, GError **error)
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
-  while (app->windows != NULL)
-    gtk_widget_destroy (((KeelWindow *) app->windows->data)->gtk_window);
+  destroy_windows (app);
   app->running = FALSE;
 
   /* Leave no WebKit process behind: without views and context, WebKit ends
@@ -276,12 +272,19 @@ keel_app_run (KeelApp *app, GError **error)
   return app->exit_code;
 }
 
+/* Each window removes itself from app->windows as it is destroyed. */
+static void
+destroy_windows (KeelApp *app)
+{
+  while (app->windows != NULL)
+    gtk_widget_destroy (((KeelWindow *) app->windows->data)->gtk_window);
+}
+
 static gboolean
 finish_exit (gpointer data)
 {
   KeelApp *app = data;
-  while (app->windows != NULL)
-    gtk_widget_destroy (((KeelWindow *) app->windows->data)->gtk_window);
+  destroy_windows (app);
   if (app->loop != NULL)
     g_main_loop_quit (app->loop);
   return G_SOURCE_REMOVE;
@@ -487,9 +490,10 @@ static void
 deliver_event_script (gpointer user_data, guint64 page_id, const char *script)
 {
   KeelApp *app = user_data;
+  /* app->pages holds live pages only: a page leaves it when it ends. */
   KeelWindow *window = g_hash_table_lookup (app->pages, GSIZE_TO_POINTER ((gsize) page_id));
-  if (window != NULL && !window->destroyed && window->page_id == page_id)
-    webkit_web_view_evaluate_javascript (window->view, script, -1, NULL, NULL, NULL, NULL, NULL);
+  if (window != NULL)
+    keel_window_eval (window, script);
 }
 
 static void
