@@ -4,11 +4,12 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "json-check.h"
 #include "json-locate.h"
 #include "keel/keel-error.h"
 
 /* Strings from the config are shown in messages up to this many bytes. */
-#define QUOTE_MAX 60
+#define QUOTE_MAX KEEL_JSON_QUOTE_MAX
 
 /* Warnings kept one by one; the rest are counted. Each one costs a scan of
  * the text to find its line, so a file made of ignored keys must not cost a
@@ -194,105 +195,28 @@ static const char *const top_tauri_only[] = {
 
 static const Section top_section = { top_fields, top_tauri_only };
 
-/* ---- Where the walker is ---- */
+/* ---- Where the walker is (json-check.h) ---- */
 
+typedef KeelJsonCheck Context;
+
+/* Warnings dropped beyond MAX_WARNINGS, per parse. */
 typedef struct
 {
-  char *text;          /* an object key, or an array index in decimal */
-  gboolean is_index;
-} Segment;
-
-typedef struct
-{
-  const char *text;           /* the source text; NULL for a value given by code */
-  gsize length;
-  const char *source_name;
-  const char *where;          /* what messages call the top value when there is no text */
-  KeelError code;
-  GArray *path;               /* of Segment: the value being checked */
   GPtrArray *warnings;        /* NULL: warnings are logged */
-  gsize warnings_dropped;     /* beyond MAX_WARNINGS */
+  gsize dropped;
   const char *default_title;
-} Context;
+} WalkState;
 
-static void
-segment_clear (gpointer data)
-{
-  g_free (((Segment *) data)->text);
-}
-
-static void
-context_init (Context *ctx, KeelError code)
-{
-  memset (ctx, 0, sizeof *ctx);
-  ctx->code = code;
-  ctx->path = g_array_new (FALSE, FALSE, sizeof (Segment));
-  g_array_set_clear_func (ctx->path, segment_clear);
-}
-
-static void
-context_clear (Context *ctx)
-{
-  g_array_unref (ctx->path);
-}
-
-static void
-push_key (Context *ctx, const char *key)
-{
-  Segment segment = { g_strdup (key), FALSE };
-  g_array_append_val (ctx->path, segment);
-}
-
-static void
-push_index (Context *ctx, gsize index)
-{
-  Segment segment = { g_strdup_printf ("%" G_GSIZE_FORMAT, index), TRUE };
-  g_array_append_val (ctx->path, segment);
-}
-
-static void
-pop (Context *ctx)
-{
-  g_array_remove_index (ctx->path, ctx->path->len - 1);
-}
-
-/* ---- Words ---- */
-
-/* Escapes a string from the config for a message, keeping it valid UTF-8
- * and readable (g_strescape() would turn "é" into octal). */
-static void
-append_quoted (GString *out, const char *text)
-{
-  gsize length = strlen (text);
-  g_autofree char *head = g_utf8_make_valid (text, MIN (length, QUOTE_MAX));
-
-  g_string_append_c (out, '"');
-  for (const char *p = head; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\t')
-        g_string_append (out, "\\t");
-      else if (c < 0x20 || c == 0x7f)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-  if (length > QUOTE_MAX)
-    g_string_append (out, "…");
-}
-
-static char *
-quote (const char *text)
-{
-  GString *out = g_string_new (NULL);
-  append_quoted (out, text);
-  return g_string_free (out, FALSE);
-}
+#define STATE(ctx) ((WalkState *) (ctx)->user_data)
+#define push_key keel__json_check_push_key
+#define push_index keel__json_check_push_index
+#define pop keel__json_check_pop
+#define quote keel__json_quote
+#define describe keel__json_describe
+#define fail keel__json_check_fail
+#define fail_type keel__json_check_fail_type
+#define format_message keel__json_check_message
+#define render_path keel__json_check_path
 
 /* Formats a number the same way in every locale. */
 static const char *
@@ -301,155 +225,28 @@ number_text (double value, char buffer[G_ASCII_DTOSTR_BUF_SIZE])
   return g_ascii_formatd (buffer, G_ASCII_DTOSTR_BUF_SIZE, "%.15g", value);
 }
 
-/* Names a value for "got ...": its type in words, and its value when short. */
-static char *
-describe (const json_t *value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-  switch (json_typeof (value))
-    {
-    case JSON_OBJECT:
-      return g_strdup ("an object");
-    case JSON_ARRAY:
-      return g_strdup ("an array");
-    case JSON_STRING:
-      {
-        g_autofree char *quoted = quote (json_string_value (value));
-        return g_strdup_printf ("the string %s", quoted);
-      }
-    case JSON_INTEGER:
-      return g_strdup_printf ("the number %" JSON_INTEGER_FORMAT, json_integer_value (value));
-    case JSON_REAL:
-      return g_strdup_printf ("the number %s", number_text (json_real_value (value), buffer));
-    case JSON_TRUE:
-      return g_strdup ("true");
-    case JSON_FALSE:
-      return g_strdup ("false");
-    case JSON_NULL:
-    default:
-      return g_strdup ("null");
-    }
-}
-
-/* Keys that read well after a dot; others are written as ["..."], which
- * also cuts a long one short. */
-static gboolean
-is_plain_key (const char *key)
-{
-  if (*key == '\0' || strlen (key) > QUOTE_MAX)
-    return FALSE;
-  for (const char *p = key; *p != '\0'; p++)
-    {
-      if (!g_ascii_isalnum (*p) && *p != '_' && *p != '$' && *p != '-')
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* "app.windows[0].width", preceded by ctx->where when there is no text. */
-static char *
-render_path (const Context *ctx)
-{
-  GString *out = g_string_new (ctx->text == NULL && ctx->where != NULL ? ctx->where : "");
-  for (guint i = 0; i < ctx->path->len; i++)
-    {
-      const Segment *segment = &g_array_index (ctx->path, Segment, i);
-      if (segment->is_index)
-        g_string_append_printf (out, "[%s]", segment->text);
-      else if (is_plain_key (segment->text))
-        {
-          if (out->len > 0)
-            g_string_append_c (out, '.');
-          g_string_append (out, segment->text);
-        }
-      else
-        {
-          g_string_append_c (out, '[');
-          append_quoted (out, segment->text);
-          g_string_append_c (out, ']');
-        }
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* The position of the current path's value (or key) in the text. A path that
- * cannot be found (a key that is missing, say) falls back to its nearest
- * ancestor, so a message always has a place. */
 static void
-locate_current (const Context *ctx, gboolean at_key, int *line, int *column)
+context_init (Context *ctx, KeelError code, WalkState *state)
 {
-  guint depth = ctx->path->len;
-  g_autofree const char **segments = g_new0 (const char *, depth + 1);
-  for (guint i = 0; i < depth; i++)
-    segments[i] = g_array_index (ctx->path, Segment, i).text;
-
-  if (at_key && keel__json_locate_key (ctx->text, ctx->length, segments, line, column))
-    return;
-  for (guint i = depth + 1; i-- > 0;)
-    {
-      segments[i] = NULL;
-      if (keel__json_locate (ctx->text, ctx->length, segments, line, column))
-        return;
-    }
-  *line = 1;
-  *column = 1;
+  keel__json_check_init (ctx, code);
+  ctx->user_data = state;
 }
 
-/* "<source>:<line>:<column>: <path>: <problem>" (or "<where>.<path>: <problem>"). */
-static char *
-format_message (const Context *ctx, gboolean at_key, const char *problem)
-{
-  g_autofree char *path = render_path (ctx);
-  GString *message = g_string_new (NULL);
-  if (ctx->text != NULL)
-    {
-      int line = 1, column = 1;
-      locate_current (ctx, at_key, &line, &column);
-      g_string_append_printf (message, "%s:%d:%d: ", ctx->source_name, line, column);
-    }
-  if (*path != '\0')
-    g_string_append_printf (message, "%s: ", path);
-  g_string_append (message, problem);
-  return g_string_free (message, FALSE);
-}
-
-static gboolean fail (const Context *ctx, GError **error, gboolean at_key, const char *format, ...)
-  G_GNUC_PRINTF (4, 5);
-
-/* Reports a problem with the value at the current path. Always FALSE. */
-static gboolean
-fail (const Context *ctx, GError **error, gboolean at_key, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  g_autofree char *problem = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_autofree char *message = format_message (ctx, at_key, problem);
-  g_set_error_literal (error, KEEL_ERROR, ctx->code, message);
-  return FALSE;
-}
-
-/* "expected <expected>, got <value>". Always FALSE. */
-static gboolean
-fail_type (const Context *ctx, GError **error, const json_t *value, const char *expected)
-{
-  g_autofree char *got = describe (value);
-  return fail (ctx, error, FALSE, "expected %s, got %s", expected, got);
-}
+#define context_clear keel__json_check_clear
 
 static void
 warn_ignored (Context *ctx)
 {
-  if (ctx->warnings != NULL && ctx->warnings->len >= MAX_WARNINGS)
+  WalkState *state = STATE (ctx);
+  if (state->warnings != NULL && state->warnings->len >= MAX_WARNINGS)
     {
-      ctx->warnings_dropped++;
+      state->dropped++;
       return;
     }
 
   char *message = format_message (ctx, TRUE, "not implemented by Keel, ignored");
-  if (ctx->warnings != NULL)
-    g_ptr_array_add (ctx->warnings, message);
+  if (state->warnings != NULL)
+    g_ptr_array_add (state->warnings, message);
   else
     {
       g_message ("%s", message);
@@ -459,55 +256,16 @@ warn_ignored (Context *ctx)
 
 /* ---- Unknown keys ---- */
 
-/* Levenshtein distance, ignoring ASCII case. `b` is a key from the tables,
- * and callers skip pairs whose lengths differ by more than the distance that
- * matters, so both are short. */
-static gsize
-edit_distance (const char *a, gsize a_length, const char *b, gsize b_length)
-{
-  gsize row[64];
-  g_return_val_if_fail (b_length < G_N_ELEMENTS (row), G_MAXSIZE);
-
-  for (gsize j = 0; j <= b_length; j++)
-    row[j] = j;
-
-  for (gsize i = 1; i <= a_length; i++)
-    {
-      gsize diagonal = row[0];
-      row[0] = i;
-      for (gsize j = 1; j <= b_length; j++)
-        {
-          gsize above = row[j];
-          gsize cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
-          diagonal = above;
-        }
-    }
-  return row[b_length];
-}
-
 /* The implemented key closest to `key`, if within two edits. */
 static const char *
 suggest_key (const Section *section, const char *key)
 {
-  const gsize max_distance = 2;
-  gsize key_length = strlen (key);
-  const char *best = NULL;
-  gsize best_distance = max_distance + 1;
-
-  for (const Field *field = section->fields; field->name != NULL; field++)
-    {
-      gsize length = strlen (field->name);
-      if (MAX (length, key_length) - MIN (length, key_length) > max_distance)
-        continue;
-      gsize distance = edit_distance (key, key_length, field->name, length);
-      if (distance < best_distance)
-        {
-          best = field->name;
-          best_distance = distance;
-        }
-    }
-  return best;
+  const char *names[64];
+  gsize n = 0;
+  for (const Field *field = section->fields; field->name != NULL && n < G_N_ELEMENTS (names);
+       field++)
+    names[n++] = field->name;
+  return keel__closest_word (key, names, n, 2);
 }
 
 static gboolean
@@ -1081,7 +839,7 @@ window_from_json (Context *ctx, json_t *object, GError **error)
       return NULL;
     }
 
-  g_autoptr (KeelWindowConfig) window = window_config_new (ctx->default_title);
+  g_autoptr (KeelWindowConfig) window = window_config_new (STATE (ctx)->default_title);
   if (!validate_members (ctx, object, &window_section, window, error))
     return NULL;
 
@@ -1149,10 +907,10 @@ keel__window_config_from_json (json_t *object, const char *where, const char *de
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  WalkState state = { .default_title = default_title != NULL ? default_title : "Keel" };
   Context ctx;
-  context_init (&ctx, KEEL_ERROR_INVALID);
+  context_init (&ctx, KEEL_ERROR_INVALID, &state);
   ctx.where = where;
-  ctx.default_title = default_title != NULL ? default_title : "Keel";
 
   KeelWindowConfig *window = window_from_json (&ctx, object, error);
   context_clear (&ctx);
@@ -1230,7 +988,7 @@ validate_config (Context *ctx, json_t *root, KeelConfig *config, GError **error)
 
   /* Windows take their default title from productName, wherever it is. */
   json_t *product_name = json_object_get (root, "productName");
-  ctx->default_title = json_is_string (product_name) ? json_string_value (product_name) : "Keel";
+  STATE (ctx)->default_title = json_is_string (product_name) ? json_string_value (product_name) : "Keel";
 
   if (!validate_members (ctx, root, &top_section, config, error))
     return FALSE;
@@ -1253,28 +1011,6 @@ validate_config (Context *ctx, json_t *root, KeelConfig *config, GError **error)
   return TRUE;
 }
 
-static void
-set_syntax_error (const char *text, gsize length, const char *source_name,
-                  const json_error_t *json_error, GError **error)
-{
-  /* jansson counts columns in characters and reports the last byte of the
-   * offending token; its byte position gives the same place with the column
-   * in bytes, as json-locate counts for every other message. */
-  gsize offset = json_error->position > 0 ? (gsize) json_error->position - 1 : 0;
-  int line = 1, column = 1;
-  keel__json_offset_to_line_column (text, length, offset, &line, &column);
-
-  g_autofree char *detail = g_utf8_make_valid (json_error->text, -1);
-  const char *hint = "";
-  if (json_error_code (json_error) == json_error_duplicate_key)
-    hint = "; a key may appear only once in an object";
-  else if (json_error_code (json_error) == json_error_premature_end_of_input)
-    hint = "; is a closing quote, bracket or brace missing?";
-
-  g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG, "%s:%d:%d: invalid JSON: %s%s", source_name,
-               line, column, detail, hint);
-}
-
 KeelConfig *
 keel__config_parse (const char *text, gsize length, const char *source_name,
                     const char *base_dir, GError **error)
@@ -1287,48 +1023,25 @@ keel__config_parse (const char *text, gsize length, const char *source_name,
   if (text == NULL)
     text = "";
 
-  if (length > KEEL_CONFIG_MAX_SIZE)
-    {
-      g_set_error (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE,
-                   "%s: %" G_GSIZE_FORMAT " bytes is more than the %" G_GSIZE_FORMAT " bytes "
-                   "(1 MiB) a keel.json may have; is this the right file?",
-                   source_name, length, KEEL_CONFIG_MAX_SIZE);
-      return NULL;
-    }
-
-  /* Editors on some systems add a byte-order mark, which JSON forbids;
-   * jansson's "invalid token" would not say what to do about it. */
-  if (length >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
-    {
-      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
-                   "%s:1:1: the file starts with a byte-order mark, which JSON does not allow; "
-                   "save it as UTF-8 without BOM",
-                   source_name);
-      return NULL;
-    }
-
-  json_error_t json_error;
-  json_t *root = json_loadb (text, length, JSON_REJECT_DUPLICATES, &json_error);
+  json_t *root = keel__json_check_load (text, length, source_name, KEEL_CONFIG_MAX_SIZE, "1 MiB",
+                                        "keel.json", KEEL_ERROR_CONFIG, error);
   if (root == NULL)
-    {
-      set_syntax_error (text, length, source_name, &json_error, error);
-      return NULL;
-    }
+    return NULL;
 
   g_autoptr (KeelConfig) config = config_new (source_name, base_dir);
+  WalkState state = { .warnings = config->warnings };
   Context ctx;
-  context_init (&ctx, KEEL_ERROR_CONFIG);
+  context_init (&ctx, KEEL_ERROR_CONFIG, &state);
   ctx.text = text;
   ctx.length = length;
   ctx.source_name = source_name;
-  ctx.warnings = config->warnings;
 
   gboolean valid = validate_config (&ctx, root, config, error);
-  if (ctx.warnings_dropped > 0)
+  if (state.dropped > 0)
     g_ptr_array_add (config->warnings,
                      g_strdup_printf ("%s: %" G_GSIZE_FORMAT " more keys not implemented by Keel "
                                       "were ignored",
-                                      source_name, ctx.warnings_dropped));
+                                      source_name, state.dropped));
   context_clear (&ctx);
   json_decref (root);
   if (!valid)
