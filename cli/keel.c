@@ -1,5 +1,6 @@
 /* keel — the command-line tool. `keel run DIR` runs a frontend directory that
- * has a keel.json, with the built-in commands only. */
+ * has a keel.json, with the built-in commands only; `keel permissions DIR`
+ * prints what each of its windows may call. */
 #include <keel/keel.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,9 @@ usage (FILE *out)
            "usage: keel run DIR      run the app whose keel.json is in DIR (built-in commands "
            "only),\n"
            "                         printing each page's console on stderr\n"
+           "       keel permissions DIR\n"
+           "                         print, per window, every command its pages may call,\n"
+           "                         the permissions that allow it and the scopes that apply\n"
            "       keel --version    print Keel's version\n");
   return out == stdout ? 0 : 2;
 }
@@ -33,6 +37,27 @@ run (const char *dir)
   return status;
 }
 
+static int
+permissions (const char *dir)
+{
+  g_autoptr (GError) error = NULL;
+  KeelApp *app = keel_app_new (dir, &error);
+  if (app == NULL)
+    {
+      fprintf (stderr, "keel: %s\n", error->message);
+      return 1;
+    }
+  g_autofree char *text = keel_app_describe_permissions (app, &error);
+  keel_app_free (app);
+  if (text == NULL)
+    {
+      fprintf (stderr, "keel: %s\n", error->message);
+      return 1;
+    }
+  fputs (text, stdout);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -45,8 +70,11 @@ main (int argc, char **argv)
     return usage (stdout);
   if (argc == 3 && strcmp (argv[1], "run") == 0)
     return run (argv[2]);
-  if (argc >= 2 && strcmp (argv[1], "run") == 0)
-    fprintf (stderr, "keel run: expected exactly one directory, the one holding keel.json\n");
+  if (argc == 3 && strcmp (argv[1], "permissions") == 0)
+    return permissions (argv[2]);
+  if (argc >= 2 && (strcmp (argv[1], "run") == 0 || strcmp (argv[1], "permissions") == 0))
+    fprintf (stderr, "keel %s: expected exactly one directory, the one holding keel.json\n",
+             argv[1]);
   else if (argc >= 2)
     fprintf (stderr, "keel: unknown command \"%s\"\n", argv[1]);
   return usage (stderr);

@@ -141,4 +141,36 @@ KEEL_API KeelWindow *keel_app_get_window (KeelApp *app, const char *label);
  */
 KEEL_API GList *keel_app_list_windows (KeelApp *app);
 
+/**
+ * keel_app_add_permissions:
+ * @app: an app that is not running yet.
+ * @manifest_json: a permission manifest (docs/security.md): for a plugin,
+ *   `{"plugin": "store", "commands": [...], "default": {...}, "permissions":
+ *   [...], "sets": [...]}`; without "plugin", the app's own sets and scoped
+ *   permissions (the same as a file in the app's `permissions/` directory).
+ * @error: return location for an error.
+ *
+ * Declares permissions that capabilities can grant. Every registered command
+ * already has its `allow-`/`deny-` pair; a manifest adds a `default` set,
+ * named sets and permissions that carry scopes. Plugins call this from their
+ * registration function.
+ *
+ * Returns: %TRUE, or %FALSE with @error naming the problem's place.
+ */
+KEEL_API gboolean keel_app_add_permissions (KeelApp *app, const char *manifest_json,
+                                            GError **error);
+/**
+ * keel_app_describe_permissions:
+ * @app: an app.
+ * @error: return location for an error.
+ *
+ * The audit view `keel permissions` prints: for each configured window, the
+ * capabilities that apply to its pages (app pages, then pages of each remote
+ * URL pattern), every command they may call with the permissions that allow
+ * it and the scopes that apply, and every command denied explicitly. It
+ * checks the capabilities first, so a problem is reported as at start-up.
+ *
+ * Returns: (transfer full) (nullable): the text; %NULL with @error set.
+ */
+KEEL_API char *keel_app_describe_permissions (KeelApp *app, GError **error);
 G_END_DECLS

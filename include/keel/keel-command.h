@@ -78,6 +78,39 @@ KEEL_API const char *keel_invoke_get_webview_label (KeelInvoke *invoke);
 KEEL_API const char *keel_invoke_get_origin (KeelInvoke *invoke);
 
 /**
+ * keel_invoke_get_url:
+ *
+ * Returns: (transfer none) (nullable): the URL of the calling document, as
+ *   its window showed it when the message arrived; %NULL for calls the core
+ *   made itself.
+ */
+KEEL_API const char *keel_invoke_get_url (KeelInvoke *invoke);
+
+/**
+ * keel_invoke_get_scope_allow:
+ *
+ * The allow scopes that apply to this call: every "allow" scope entry of the
+ * permissions that granted the command to the calling window (from their
+ * manifests and from the capability's inline `{"identifier", "allow"}`
+ * objects), and of the plugin's scope-only permissions granted to it. What
+ * an entry means is the plugin's business: a store plugin may read
+ * `{"path": "settings.json"}`. A plugin that has scopes should refuse what
+ * no allow entry covers and everything a deny entry covers (deny wins).
+ *
+ * Returns: (transfer none): a JSON array, empty when none apply.
+ */
+KEEL_API json_t *keel_invoke_get_scope_allow (KeelInvoke *invoke);
+
+/**
+ * keel_invoke_get_scope_deny:
+ *
+ * The deny scopes that apply to this call; see keel_invoke_get_scope_allow().
+ *
+ * Returns: (transfer none): a JSON array, empty when none apply.
+ */
+KEEL_API json_t *keel_invoke_get_scope_deny (KeelInvoke *invoke);
+
+/**
  * keel_invoke_resolve:
  * @invoke: (transfer full): the call.
  * @value: (transfer full) (nullable): the result; %NULL means JSON null.

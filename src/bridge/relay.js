@@ -37,7 +37,8 @@
       }));
       return;
     }
-    post(detail.slice(newline + 1)).then(
+    // The core checks that the sender is the document its window shows.
+    post(doc.URL + '\n' + detail.slice(newline + 1)).then(
       function (reply) { respond(id, reply); },
       function (error) {
         respond(id, 'e' + JSON.stringify({

@@ -5,6 +5,7 @@
 #include "json-check.h"
 #include "message.h" /* g_autoptr (json_t) */
 #include "keel/keel-error.h"
+#include "invoke-private.h"
 #include "url-pattern.h"
 
 /* Tauri's core plugins: their permissions are "core:<name>:...". */
@@ -1743,4 +1744,23 @@ keel__acl_describe (KeelAcl *acl, const KeelAclCaller *caller)
     }
   g_mutex_unlock (&acl->lock);
   return g_string_free (out, FALSE);
+}
+
+gboolean
+keel__acl_check_invoke (KeelInvoke *invoke, GError **error, gpointer acl)
+{
+  KeelAclCaller caller = {
+    .window_label = invoke->window_label,
+    .webview_label = invoke->webview_label,
+    .url = invoke->url,
+    .local = invoke->local,
+  };
+  json_t *allow = NULL, *deny = NULL;
+  if (!keel__acl_check (acl, &caller, invoke->command, &allow, &deny, error))
+    return FALSE;
+  json_decref (invoke->scope_allow);
+  json_decref (invoke->scope_deny);
+  invoke->scope_allow = allow;
+  invoke->scope_deny = deny;
+  return TRUE;
 }

@@ -127,3 +127,14 @@ GPtrArray *keel__acl_remote_url_patterns (KeelAcl *acl);
  * command, sorted.
  */
 char *keel__acl_describe (KeelAcl *acl, const KeelAclCaller *caller);
+
+/**
+ * keel__acl_check_invoke:
+ * @acl: a finalized ACL (the user data of the router's permission slot).
+ *
+ * The router's permission check (a #KeelPermissionCheck): checks the
+ * invoke's command for its caller and stores the scopes that apply in the
+ * invoke, for keel_invoke_get_scope_allow().
+ */
+typedef struct _KeelInvoke KeelInvoke;
+gboolean keel__acl_check_invoke (KeelInvoke *invoke, GError **error, gpointer acl);

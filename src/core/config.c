@@ -947,6 +947,7 @@ config_new (const char *source_name, const char *base_dir)
 {
   KeelConfig *config = g_new0 (KeelConfig, 1);
   config->source_name = g_strdup (source_name);
+  config->text = g_strdup ("");
   config->base_dir = g_strdup (base_dir);
   config->windows = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
   config->csp_modification_disabled = g_new0 (char *, 1);
@@ -964,6 +965,7 @@ keel__config_free (KeelConfig *config)
   if (config == NULL)
     return;
   g_free (config->source_name);
+  g_free (config->text);
   g_free (config->base_dir);
   g_free (config->product_name);
   g_free (config->version);
@@ -1029,6 +1031,11 @@ keel__config_parse (const char *text, gsize length, const char *source_name,
     return NULL;
 
   g_autoptr (KeelConfig) config = config_new (source_name, base_dir);
+  g_free (config->text);
+  config->text = g_malloc (length + 1);
+  memcpy (config->text, text, length);
+  config->text[length] = '\0';
+  config->text_length = length;
   WalkState state = { .warnings = config->warnings };
   Context ctx;
   context_init (&ctx, KEEL_ERROR_CONFIG, &state);

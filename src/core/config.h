@@ -43,6 +43,8 @@ typedef struct
 typedef struct
 {
   char *source_name;       /* what errors call the file: its path, or "resource:///x/keel.json" */
+  char *text;              /* the text parsed, for locating problems found later */
+  gsize text_length;
   char *base_dir;          /* directory of the file (NULL when parsed from memory without one) */
   char *product_name;      /* NULL when unset */
   char *version;           /* NULL when unset */

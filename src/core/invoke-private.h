@@ -15,6 +15,10 @@ struct _KeelInvoke
   char *window_label;
   char *webview_label;
   char *origin;
+  char *url;
+  gboolean local;
+  json_t *scope_allow;     /* set by the permission check; NULL means none */
+  json_t *scope_deny;
   guint64 page_id;
   gint64 start_time;       /* monotonic, µs */
 

@@ -41,6 +41,33 @@ keel_invoke_get_origin (KeelInvoke *invoke)
   return invoke->origin;
 }
 
+const char *
+keel_invoke_get_url (KeelInvoke *invoke)
+{
+  return invoke->url;
+}
+
+/* An empty array stands for "no scope", so callers need no NULL check. */
+static json_t *
+scope_list (json_t **slot)
+{
+  if (*slot == NULL)
+    *slot = json_array ();
+  return *slot;
+}
+
+json_t *
+keel_invoke_get_scope_allow (KeelInvoke *invoke)
+{
+  return scope_list (&invoke->scope_allow);
+}
+
+json_t *
+keel_invoke_get_scope_deny (KeelInvoke *invoke)
+{
+  return scope_list (&invoke->scope_deny);
+}
+
 void
 keel_invoke_set_args (KeelInvoke *invoke, json_t *args)
 {

@@ -270,6 +270,8 @@ invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, j
   invoke->window_label = g_strdup (caller->window_label);
   invoke->webview_label = g_strdup (caller->webview_label);
   invoke->origin = g_strdup (caller->origin);
+  invoke->url = g_strdup (caller->url);
+  invoke->local = caller->local;
   invoke->page_id = caller->page_id;
   invoke->start_time = g_get_monotonic_time ();
   invoke->reply = caller->reply;
@@ -291,6 +293,9 @@ invoke_unref (KeelInvoke *invoke)
   g_free (invoke->window_label);
   g_free (invoke->webview_label);
   g_free (invoke->origin);
+  g_free (invoke->url);
+  json_decref (invoke->scope_allow);
+  json_decref (invoke->scope_deny);
   json_decref (invoke->value);
   g_free (invoke->raw);
   g_free (invoke);
@@ -350,6 +355,33 @@ dispatch_invoke (KeelRouter *router, KeelInvoke *invoke)
       return;
     }
   handler->handler (invoke, handler->user_data);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+GPtrArray *
+keel__router_list_commands (KeelRouter *router)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+  g_hash_table_iter_init (&iter, router->commands);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (names, key);
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+void
+keel__router_refuse (KeelRouter *router, const KeelCaller *caller, const char *code,
+                     const char *message)
+{
+  KeelInvoke *invoke = invoke_new (router, caller, "(refused message)", json_object ());
+  keel_invoke_reject (invoke, code, "%s", message);
 }
 
 void

@@ -22,6 +22,8 @@ typedef struct
   const char *window_label;
   const char *webview_label;
   const char *origin;
+  const char *url;              /* the calling document's URL (NULL: unknown) */
+  gboolean local;               /* that document is on the app's origin (or devUrl) */
   guint64 page_id;              /* the document that asked; see keel__router_page_opened() */
   KeelReplyFunc reply;
   gpointer reply_target;        /* owned by the router from dispatch on */
@@ -46,6 +48,8 @@ KeelApp *keel__router_get_app (KeelRouter *router);
 void keel__router_register (KeelRouter *router, const char *name, KeelCommandFunc handler,
                             gpointer user_data, GDestroyNotify destroy);
 gboolean keel__router_has_command (KeelRouter *router, const char *name);
+/* The registered command names (borrowed), sorted. */
+GPtrArray *keel__router_list_commands (KeelRouter *router);
 
 guint keel__router_add_request_hook (KeelRouter *router, KeelRequestHook hook, gpointer user_data,
                                      GDestroyNotify destroy);
@@ -64,6 +68,11 @@ void keel__router_set_max_message_size (KeelRouter *router, gsize max_size);
 guint64 keel__router_page_opened (KeelRouter *router);
 void keel__router_page_closed (KeelRouter *router, guint64 page_id);
 gboolean keel__router_page_is_alive (KeelRouter *router, guint64 page_id);
+
+/* Answers a caller at once with {code, message}, without dispatching (for
+ * messages the shell refuses before they are parsed). */
+void keel__router_refuse (KeelRouter *router, const KeelCaller *caller, const char *code,
+                          const char *message);
 
 /* Parses one message from a page and dispatches it. A malformed message is
  * answered at once with {code: "invalid_message", message}. */

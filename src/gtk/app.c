@@ -96,6 +96,13 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
   keel__plugin_window_register (app);
   keel__plugin_webview_register (app);
   keel__plugin_path_register (app);
+  if (config->dev_url != NULL)
+    app->dev_origin = keel__url_origin (config->dev_url);
+  if (!keel__permissions_load (app, error))
+    {
+      keel_app_free (app);
+      return NULL;
+    }
   return app;
 }
 
@@ -141,6 +148,8 @@ keel_app_free (KeelApp *app)
     return;
   destroy_windows (app);
   g_clear_pointer (&app->router, keel__router_free);
+  g_clear_pointer (&app->acl, keel__acl_free);
+  g_free (app->dev_origin);
   g_clear_pointer (&app->bus, keel__event_bus_free);
   g_clear_pointer (&app->pending_windows, g_ptr_array_unref);
   g_clear_pointer (&app->pages, g_hash_table_unref);
@@ -232,6 +241,9 @@ keel_app_run (KeelApp *app, GError **error)
   g_return_val_if_fail (app != NULL && !app->running, 1);
   if (app->exiting)
     return app->exit_code;
+  /* Capabilities are checked before anything shows, like keel.json. */
+  if (!keel__permissions_finalize (app, error))
+    return 1;
   if (!check_display (error))
     return 1;
   gboolean sandbox = keel__sandbox_wanted (app);

@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 #include <webkit2/webkit2.h>
 
+#include "acl.h"
 #include "config.h"
 #include "events.h"
 #include "keel/keel.h"
@@ -27,6 +28,9 @@ struct _KeelApp
   int dist_fd;               /* frontendDist on disk, opened O_PATH|O_DIRECTORY; -1 if none */
   char *csp;                 /* the policy sent with HTML responses, NULL for none */
 
+  KeelAcl *acl;              /* capabilities and permissions (permissions.c) */
+  gboolean acl_ready;        /* finalized: every command registered, the router guarded */
+  char *dev_origin;          /* origin of devUrl, NULL without one */
   KeelRouter *router;
   KeelEventBus *bus;
   GPtrArray *pending_windows; /* KeelWindowConfig* created before keel_app_run() */
@@ -103,6 +107,14 @@ void keel__sandbox_warn_disabled (KeelApp *app);
 /* app.c */
 void keel__app_notify_web_process (KeelApp *app, KeelWindow *window, KeelWebProcessReason reason,
                                    gboolean restarting);
+
+/* permissions.c */
+gboolean keel__permissions_load (KeelApp *app, GError **error);
+/* Called when the app starts: every command is registered by then. */
+gboolean keel__permissions_finalize (KeelApp *app, GError **error);
+
+/* window.c: "scheme://host[:port]" of a URL, "null" when it has none. */
+char *keel__url_origin (const char *uri);
 
 /* scheme.c */
 void keel__scheme_handle (WebKitURISchemeRequest *request, gpointer app);

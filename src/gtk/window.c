@@ -67,8 +67,8 @@ reply_to_page (gpointer data, const char *reply)
   webkit_script_message_reply_return_value (target->reply, value);
 }
 
-static char *
-origin_of (const char *uri)
+char *
+keel__url_origin (const char *uri)
 {
   if (uri == NULL)
     return g_strdup ("null");
@@ -82,6 +82,14 @@ origin_of (const char *uri)
   return g_strdup_printf ("%s://%s", g_uri_get_scheme (parsed), g_uri_get_host (parsed));
 }
 
+/* Pages on these origins are the app's own ("local" in capabilities). */
+static gboolean
+is_app_origin (KeelApp *app, const char *origin)
+{
+  return strcmp (origin, KEEL_APP_ORIGIN) == 0
+         || (app->dev_origin != NULL && strcmp (origin, app->dev_origin) == 0);
+}
+
 static gboolean
 on_script_message (WebKitUserContentManager *manager, JSCValue *value,
                    WebKitScriptMessageReply *reply, KeelWindow *window)
@@ -89,10 +97,12 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
   ReplyTarget *target = g_new0 (ReplyTarget, 1);
   target->reply = webkit_script_message_reply_ref (reply);
   target->context = g_object_ref (jsc_value_get_context (value));
+  const char *origin = window->origin != NULL ? window->origin : "null";
   KeelCaller caller = {
     .window_label = window->label,
     .webview_label = window->label,
-    .origin = window->origin != NULL ? window->origin : "null",
+    .origin = origin,
+    .local = is_app_origin (window->app, origin),
     .page_id = window->page_id,
     .reply = reply_to_page,
     .reply_target = target,
@@ -109,7 +119,27 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
   g_autoptr (GBytes) bytes = jsc_value_to_string_as_bytes (value);
   gsize length;
   const char *text = g_bytes_get_data (bytes, &length);
-  keel__router_dispatch_text (window->app->router, &caller, text, length);
+
+  /* The relay puts its document's URL first: "<url>\n<message>". The
+   * window's committed origin says who may call; the stamp says which
+   * document sent it, so a message that was on its way while the window
+   * moved to another origin is refused instead of gaining the new page's
+   * rights (see docs/security.md). */
+  const char *newline = memchr (text, '\n', length);
+  g_autofree char *url = newline != NULL ? g_strndup (text, newline - text) : NULL;
+  g_autofree char *sender_origin = url != NULL ? keel__url_origin (url) : NULL;
+  if (sender_origin == NULL || strcmp (sender_origin, origin) != 0)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "message refused: it comes from a document (%s) that window \"%s\" no longer shows "
+        "(it shows %s now)",
+        url != NULL ? url : "unknown", window->label, origin);
+      keel__router_refuse (window->app->router, &caller, "forbidden", message);
+      return TRUE;
+    }
+  caller.url = url;
+  gsize header = (gsize) (newline - text) + 1;
+  keel__router_dispatch_text (window->app->router, &caller, text + header, length - header);
   return TRUE;
 }
 
@@ -152,7 +182,7 @@ on_load_changed (WebKitWebView *view, WebKitLoadEvent event, KeelWindow *window)
   window->page_id = keel__router_page_opened (app->router);
   g_hash_table_insert (app->pages, GSIZE_TO_POINTER ((gsize) window->page_id), window);
   g_free (window->origin);
-  window->origin = origin_of (webkit_web_view_get_uri (view));
+  window->origin = keel__url_origin (webkit_web_view_get_uri (view));
   keel__lifecycle_page_committed (window, webkit_web_view_get_uri (view));
 }
 

@@ -475,6 +475,22 @@ main (int argc, char **argv)
                              NULL);
   keel_app_register_command (host.app, "test_report", test_report, NULL, NULL);
   keel_app_register_command (host.app, "test_done", test_done, NULL, NULL);
+  /* The app's own permissions: one set grants every command of this host,
+   * so a page's capability reads ["core:default", "test-host", ...]. */
+  static const char host_permissions[] =
+    "{\"sets\": [{\"identifier\": \"test-host\","
+    " \"description\": \"Every command of the test host.\","
+    " \"permissions\": [\"allow-echo\", \"allow-echo-raw\", \"allow-fail\","
+    " \"allow-args-of\", \"allow-refuse-me\", \"allow-rewrite-me\", \"allow-rewrite-result\","
+    " \"allow-later\", \"allow-stats\", \"allow-host-emit\", \"allow-web-processes\","
+    " \"allow-kill-process\", \"allow-web-process-parents\", \"allow-terminate-web-process\","
+    " \"allow-eval-in\", \"allow-core-usage\", \"allow-terminations\","
+    " \"allow-snapshot-then-destroy\", \"allow-test-report\", \"allow-test-done\"]}]}";
+  if (!keel_app_add_permissions (host.app, host_permissions, &error))
+    {
+      fprintf (stderr, "test-host: %s\n", error->message);
+      return 1;
+    }
   keel_app_add_request_hook (host.app, request_hook, NULL, NULL);
   keel_app_add_response_hook (host.app, response_hook, NULL, NULL);
   keel_app_listen (host.app, "to-core", on_core_event, NULL, NULL);
