@@ -28,6 +28,7 @@ typedef struct
   json_t *seen_commands;   /* every command the request hook saw, in order */
   json_t *core_events;     /* events C listeners received: {event, payload, source} */
   json_t *terminations;    /* web process terminations the C callback saw */
+  json_t *refusals;        /* calls the permission check refused */
 } Host;
 
 static Host host;
@@ -379,9 +380,35 @@ request_hook (KeelInvoke *invoke, GError **error, gpointer data)
   return TRUE;
 }
 
+/* refusals → every call the permission check refused, as
+ * {window, command, message}: how a test sees what a window with no IPC at
+ * all tried. */
+static void
+refusals (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_deep_copy (host.refusals));
+}
+
+/* scopes → the scopes and URL the core attached to this very call. */
+static void
+scopes (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_pack ("{s:O, s:O, s:s?}", "allow",
+                                          keel_invoke_get_scope_allow (invoke), "deny",
+                                          keel_invoke_get_scope_deny (invoke), "url",
+                                          keel_invoke_get_url (invoke)));
+}
+
 static void
 response_hook (KeelInvoke *invoke, gboolean is_error, json_t **value, gpointer data)
 {
+  json_t *code = is_error ? json_object_get (*value, "code") : NULL;
+  if (json_is_string (code) && strcmp (json_string_value (code), "forbidden") == 0)
+    json_array_append_new (host.refusals,
+                           json_pack ("{s:s, s:s, s:O?}", "window",
+                                      keel_invoke_get_window_label (invoke), "command",
+                                      keel_invoke_get_command (invoke), "message",
+                                      json_object_get (*value, "message")));
   if (strcmp (keel_invoke_get_command (invoke), "rewrite_result") != 0)
     return;
   json_t *wrapped = json_pack ("{s:o, s:b, s:b}", "original", *value, "wasError", is_error,
@@ -448,6 +475,7 @@ main (int argc, char **argv)
   host.seen_commands = json_array ();
   host.core_events = json_array ();
   host.terminations = json_array ();
+  host.refusals = json_array ();
   keel_app_set_forward_console (host.app, TRUE);
 
   keel_app_register_command (host.app, "echo", echo, NULL, NULL);
@@ -475,6 +503,8 @@ main (int argc, char **argv)
                              NULL);
   keel_app_register_command (host.app, "test_report", test_report, NULL, NULL);
   keel_app_register_command (host.app, "test_done", test_done, NULL, NULL);
+  keel_app_register_command (host.app, "refusals", refusals, NULL, NULL);
+  keel_app_register_command (host.app, "scopes", scopes, NULL, NULL);
   /* The app's own permissions: one set grants every command of this host,
    * so a page's capability reads ["core:default", "test-host", ...]. */
   static const char host_permissions[] =
@@ -485,7 +515,8 @@ main (int argc, char **argv)
     " \"allow-later\", \"allow-stats\", \"allow-host-emit\", \"allow-web-processes\","
     " \"allow-kill-process\", \"allow-web-process-parents\", \"allow-terminate-web-process\","
     " \"allow-eval-in\", \"allow-core-usage\", \"allow-terminations\","
-    " \"allow-snapshot-then-destroy\", \"allow-test-report\", \"allow-test-done\"]}]}";
+    " \"allow-snapshot-then-destroy\", \"allow-test-report\", \"allow-test-done\","
+    " \"allow-refusals\", \"allow-scopes\"]}]}";
   if (!keel_app_add_permissions (host.app, host_permissions, &error))
     {
       fprintf (stderr, "test-host: %s\n", error->message);

@@ -1,0 +1,42 @@
+// A window whose capability grants only events and "echo". It tries to act
+// as the main window and reports what happened through an event.
+(async () => {
+  const internals = window.__TAURI_INTERNALS__;
+  const outcome = async (promise) => {
+    try {
+      return { ok: true, value: await promise };
+    } catch (error) {
+      return { ok: false, code: error && error.code, message: error && error.message };
+    }
+  };
+  const report = {};
+  report.echo = await outcome(internals.invoke('echo', { value: 'from limited' }));
+  // Window commands take the target's label as an argument: naming "main"
+  // does not lend this window main's permissions.
+  report.setTitleOfMain = await outcome(
+    internals.invoke('plugin:window|set_title', { label: 'main', value: 'hacked' }));
+  // The metadata is frozen; even were it not, the core never reads it.
+  try {
+    internals.metadata.currentWindow.label = 'main';
+  } catch (e) { /* strict mode would throw; this script is sloppy */ }
+  report.metadataLabel = internals.metadata.currentWindow.label;
+  report.test_report = await outcome(internals.invoke('test_report', { name: 'forged', ok: true }));
+  // A hand-made message through the bridge, claiming to be from main.
+  report.forged = await outcome(new Promise((resolve, reject) => {
+    const id = 'forged-1';
+    document.addEventListener('keel:response', function onResponse(event) {
+      if (!event.detail.startsWith(id + '\n')) return;
+      document.removeEventListener('keel:response', onResponse, true);
+      const reply = event.detail.slice(id.length + 1);
+      (reply[0] === 'o' ? resolve : reject)(JSON.parse(reply.slice(1)));
+    }, true);
+    document.dispatchEvent(new CustomEvent('keel:request', {
+      detail: id + '\n' + JSON.stringify({
+        cmd: 'plugin:window|destroy', args: { label: 'main' },
+        options: { headers: { 'Tauri-Webview-Label': 'main', 'Tauri-Window-Label': 'main' } },
+        window: 'main', label: 'main',
+      }),
+    }));
+  }));
+  await internals.invoke('plugin:event|emit', { event: 'limited-report', payload: report });
+})();
