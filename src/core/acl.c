@@ -12,7 +12,8 @@ static const char *const core_plugins[] = {
   "app", "event", "image", "menu", "path", "resources", "tray", "webview", "window", NULL,
 };
 
-/* Sets may include sets; deeper than this is surely a mistake. */
+/* Sets may include sets; more levels of sets than this is surely a mistake.
+ * A set of leaves is one level; resolution expands this many, no more. */
 #define MAX_SET_DEPTH 16
 
 /* Resolutions kept; beyond this the cache starts again (a resolution is a
@@ -1179,28 +1180,39 @@ unknown_permission_hint (KeelAcl *acl, const char *id)
                    "built-in ones");
 }
 
-/* Checks that a set's members exist and that no set contains itself. */
+/* Checks that a set's members exist and that no set contains itself, and
+ * gives its height: 1 for a set of leaves, one more per level of sets below.
+ * `heights` remembers the sets checked (0 while a set is being checked), so
+ * that a set many others include is checked once, not once per path to it.
+ * `depth` counts the sets above this one on the way from `root`; it bounds
+ * the recursion before any height is known. */
 static gboolean
-check_set (KeelAcl *acl, Permission *set, GPtrArray *stack, GError **error)
+check_set (KeelAcl *acl, Permission *set, const Permission *root, const Permission *parent,
+           guint depth, GHashTable *heights, guint *height, GError **error)
 {
-  if (stack->len > MAX_SET_DEPTH)
+  gpointer known;
+  if (g_hash_table_lookup_extended (heights, set, NULL, &known))
     {
-      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
-                   "%s: the set \"%s\" nests sets more than %d deep", set->source_name, set->id,
-                   MAX_SET_DEPTH);
-      return FALSE;
-    }
-  for (guint i = 0; i < stack->len; i++)
-    {
-      if (stack->pdata[i] == set)
+      if (GPOINTER_TO_UINT (known) == 0)
         {
           g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
                        "%s: the set \"%s\" contains itself (through %s)", set->source_name,
-                       set->id, ((Permission *) stack->pdata[stack->len - 1])->id);
+                       set->id, parent != NULL ? parent->id : set->id);
           return FALSE;
         }
+      *height = GPOINTER_TO_UINT (known);
+      return TRUE;
     }
-  g_ptr_array_add (stack, set);
+  if (depth >= MAX_SET_DEPTH)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                   "%s: the set \"%s\" nests sets more than %d deep", root->source_name,
+                   root->id, MAX_SET_DEPTH);
+      return FALSE;
+    }
+
+  g_hash_table_insert (heights, set, GUINT_TO_POINTER (0));
+  guint deepest = 0;
   for (guint i = 0; i < set->members->len; i++)
     {
       const char *member = set->members->pdata[i];
@@ -1213,10 +1225,21 @@ check_set (KeelAcl *acl, Permission *set, GPtrArray *stack, GError **error)
                        set->source_name, set->id, member, hint);
           return FALSE;
         }
-      if (permission->is_set && !check_set (acl, permission, stack, error))
+      guint member_height = 0;
+      if (permission->is_set
+          && !check_set (acl, permission, root, set, depth + 1, heights, &member_height, error))
         return FALSE;
+      deepest = MAX (deepest, member_height);
     }
-  g_ptr_array_remove_index (stack, stack->len - 1);
+  *height = deepest + 1;
+  if (*height > MAX_SET_DEPTH)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                   "%s: the set \"%s\" nests sets more than %d deep", set->source_name, set->id,
+                   MAX_SET_DEPTH);
+      return FALSE;
+    }
+  g_hash_table_insert (heights, set, GUINT_TO_POINTER (*height));
   return TRUE;
 }
 
@@ -1320,12 +1343,14 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
   /* Sets: members exist, no cycles. */
   GHashTableIter iter;
   gpointer value;
-  g_autoptr (GPtrArray) stack = g_ptr_array_new ();
+  g_autoptr (GHashTable) heights = g_hash_table_new (NULL, NULL);
   g_hash_table_iter_init (&iter, acl->permissions);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Permission *permission = value;
-      if (permission->is_set && !check_set (acl, permission, stack, error))
+      guint height;
+      if (permission->is_set
+          && !check_set (acl, permission, permission, NULL, 0, heights, &height, error))
         return FALSE;
     }
 
@@ -1476,13 +1501,17 @@ apply_leaf (Resolution *resolution, const Permission *permission, const Capabili
     }
 }
 
+/* `seen` holds the permissions this grant reached already: one reached
+ * again through another set adds nothing, and expanding it again would cost
+ * as much as the paths to it. */
 static void
 apply_permission (KeelAcl *acl, Resolution *resolution, const char *id,
-                  const Capability *capability, const Grant *grant, guint depth)
+                  const Capability *capability, const Grant *grant, guint depth, GHashTable *seen)
 {
   Permission *permission = g_hash_table_lookup (acl->permissions, id);
-  /* finalize() proved that every name exists and that sets do not cycle. */
-  if (permission == NULL || depth > MAX_SET_DEPTH)
+  /* finalize() proved that every name exists, that sets do not cycle and
+   * that they nest at most MAX_SET_DEPTH levels (a leaf is one deeper). */
+  if (permission == NULL || depth > MAX_SET_DEPTH || !g_hash_table_add (seen, permission))
     return;
   if (!permission->is_set)
     {
@@ -1491,7 +1520,7 @@ apply_permission (KeelAcl *acl, Resolution *resolution, const char *id,
     }
   for (guint i = 0; i < permission->members->len; i++)
     apply_permission (acl, resolution, permission->members->pdata[i], capability, grant,
-                      depth + 1);
+                      depth + 1, seen);
 }
 
 static Resolution *
@@ -1510,7 +1539,8 @@ resolve (KeelAcl *acl, GPtrArray *capabilities)
       for (guint j = 0; j < capability->grants->len; j++)
         {
           const Grant *grant = &g_array_index (capability->grants, Grant, j);
-          apply_permission (acl, resolution, grant->permission, capability, grant, 0);
+          g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+          apply_permission (acl, resolution, grant->permission, capability, grant, 0, seen);
         }
     }
   return resolution;
