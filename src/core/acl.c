@@ -1599,6 +1599,14 @@ describe_caller (const KeelAclCaller *caller)
                           url != NULL ? ")" : "");
 }
 
+/* For qsort() and g_ptr_array_sort() of strings: both pass pointers to the
+ * elements. */
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 /* The leaf permissions that allow a command, for a refusal: "a, b". */
 static char *
 permissions_allowing (KeelAcl *acl, const char *command)
@@ -1614,8 +1622,7 @@ permissions_allowing (KeelAcl *acl, const char *command)
           && g_ptr_array_find_with_equal_func (permission->allow, command, g_str_equal, NULL))
         g_ptr_array_add (ids, permission->id);
     }
-  g_ptr_array_sort (ids, (GCompareFunc) g_strcmp0);
-  /* g_ptr_array_sort passes pointers to elements. */
+  g_ptr_array_sort (ids, compare_strings);
   GString *out = g_string_new (NULL);
   for (guint i = 0; i < ids->len && i < 5; i++)
     g_string_append_printf (out, "%s%s", i > 0 ? ", " : "", (const char *) ids->pdata[i]);
@@ -1711,12 +1718,6 @@ keel__acl_remote_url_patterns (KeelAcl *acl)
         }
     }
   return patterns;
-}
-
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 static void
