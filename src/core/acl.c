@@ -1575,17 +1575,28 @@ resolution_for (KeelAcl *acl, const KeelAclCaller *caller)
   return resolution;
 }
 
-/* The scopes of a call: the command's own and its plugin's global ones. */
+static void
+append_copies (json_t *target, json_t *scopes)
+{
+  size_t i;
+  json_t *scope;
+  json_array_foreach (scopes, i, scope)
+    json_array_append_new (target, json_deep_copy (scope));
+}
+
+/* The scopes of a call: the command's own and its plugin's global ones.
+ * Copies: the caller owns them and may change them, while the ACL's own
+ * stay as they are for other calls and other threads. */
 static json_t *
 call_scopes (json_t *own, GHashTable *global, const char *command)
 {
   json_t *scopes = json_array ();
   if (own != NULL)
-    json_array_extend (scopes, own);
+    append_copies (scopes, own);
   g_autofree char *plugin = command_plugin (command);
   json_t *plugin_scopes = g_hash_table_lookup (global, plugin);
   if (plugin_scopes != NULL)
-    json_array_extend (scopes, plugin_scopes);
+    append_copies (scopes, plugin_scopes);
   return scopes;
 }
 
