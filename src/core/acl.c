@@ -1324,6 +1324,19 @@ choose_active (KeelAcl *acl, GError **error)
   return TRUE;
 }
 
+/* Hands a warning to the caller's array, or logs it. */
+static void
+warn (GPtrArray *warnings, char *message)
+{
+  if (warnings != NULL)
+    g_ptr_array_add (warnings, message);
+  else
+    {
+      g_message ("%s", message);
+      g_free (message);
+    }
+}
+
 gboolean
 keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
                     GPtrArray *warnings, GError **error)
@@ -1337,7 +1350,20 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
       if (*plugin != '\0')
         name = strchr (commands[i], '|') != NULL ? strchr (commands[i], '|') + 1 : "";
       if (is_command_name (name) && (*plugin == '\0' || is_identifier_part (plugin)))
-        add_command_permissions (acl, plugin, name, "(registered commands)");
+        {
+          add_command_permissions (acl, plugin, name, "(registered commands)");
+          continue;
+        }
+      /* No permission can be named for it, so none can allow it; known as a
+       * command all the same, it is refused rather than let through as one
+       * the router does not know. */
+      g_hash_table_add (acl->commands, g_strdup (commands[i]));
+      g_autofree char *quoted = keel__json_quote (commands[i]);
+      warn (warnings, g_strdup_printf ("the command %s makes no permission identifier, so no "
+                                       "permission can allow it and no page may call it; name "
+                                       "commands with letters, digits, '_' and '-', and plugins "
+                                       "with lowercase letters, digits and '-'",
+                                       quoted));
     }
 
   /* Sets: members exist, no cycles. */
@@ -1377,18 +1403,9 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
           return FALSE;
         }
       if (!capability->on_linux)
-        {
-          char *message = g_strdup_printf ("%s: capability \"%s\" lists platforms without "
-                                           "linux; it is ignored",
-                                           capability->source->name, capability->identifier);
-          if (warnings != NULL)
-            g_ptr_array_add (warnings, message);
-          else
-            {
-              g_message ("%s", message);
-              g_free (message);
-            }
-        }
+        warn (warnings, g_strdup_printf ("%s: capability \"%s\" lists platforms without linux; "
+                                         "it is ignored",
+                                         capability->source->name, capability->identifier));
     }
 
   acl->finalized = TRUE;
