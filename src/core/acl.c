@@ -25,7 +25,7 @@ typedef struct
 {
   gint ref_count;
   char *name;
-  char *text;
+  char *text;              /* NULL for a value given by code */
   gsize length;
 } Source;
 
@@ -105,7 +105,11 @@ source_new (const char *name, const char *text, gsize length)
   Source *source = g_new0 (Source, 1);
   source->ref_count = 1;
   source->name = g_strdup (name);
-  source->text = g_memdup2 (text != NULL ? text : "", length + 1);
+  if (text == NULL)
+    return source;
+  /* The text need not end with a NUL byte: copy `length` bytes, add one. */
+  source->text = g_malloc (length + 1);
+  memcpy (source->text, text, length);
   source->text[length] = '\0';
   source->length = length;
   return source;
@@ -1076,15 +1080,12 @@ keel__acl_set_config_capabilities (KeelAcl *acl, json_t *capabilities, const cha
     source_name = "keel.json";
 
   source_unref (acl->config_source);
-  acl->config_source = source_new (source_name, config_text, config_text != NULL ? length : 0);
+  acl->config_source = source_new (source_name, config_text, length);
   KeelJsonCheck check;
   keel__json_check_init (&check, KEEL_ERROR_CONFIG);
-  if (config_text != NULL)
-    {
-      check.text = acl->config_source->text;
-      check.length = acl->config_source->length;
-    }
-  check.source_name = source_name;
+  check.text = acl->config_source->text;
+  check.length = acl->config_source->length;
+  check.source_name = acl->config_source->name;
   check.where = "app.security.capabilities";
   if (config_text != NULL)
     {
