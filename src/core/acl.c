@@ -89,6 +89,7 @@ struct _KeelAcl
   GPtrArray *file_capabilities;   /* Capability*, in the order added */
   GPtrArray *config_capabilities; /* Capability* inline in keel.json */
   GPtrArray *config_references;   /* char* identifiers keel.json lists */
+  GArray *config_reference_indices; /* gsize: where each sits in that list */
   Source *config_source;
   GPtrArray *active;        /* Capability* in force after finalize (borrowed) */
   gboolean finalized;
@@ -315,6 +316,7 @@ keel__acl_new (void)
   acl->file_capabilities = g_ptr_array_new_with_free_func (capability_free);
   acl->config_capabilities = g_ptr_array_new_with_free_func (capability_free);
   acl->config_references = g_ptr_array_new_with_free_func (g_free);
+  acl->config_reference_indices = g_array_new (FALSE, FALSE, sizeof (gsize));
   acl->active = g_ptr_array_new ();
   g_mutex_init (&acl->lock);
   acl->resolutions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, resolution_free);
@@ -330,6 +332,7 @@ keel__acl_free (KeelAcl *acl)
   g_mutex_clear (&acl->lock);
   g_ptr_array_unref (acl->active);
   g_ptr_array_unref (acl->config_references);
+  g_array_unref (acl->config_reference_indices);
   g_ptr_array_unref (acl->config_capabilities);
   g_ptr_array_unref (acl->file_capabilities);
   source_unref (acl->config_source);
@@ -1106,7 +1109,10 @@ keel__acl_set_config_capabilities (KeelAcl *acl, json_t *capabilities, const cha
         break;
       keel__json_check_push_index (&check, i);
       if (json_is_string (item))
-        g_ptr_array_add (acl->config_references, g_strdup (json_string_value (item)));
+        {
+          g_ptr_array_add (acl->config_references, g_strdup (json_string_value (item)));
+          g_array_append_val (acl->config_reference_indices, i);
+        }
       else
         {
           Capability *capability = read_capability (&check, item, acl->config_source, error);
@@ -1307,6 +1313,8 @@ choose_active (KeelAcl *acl, GError **error)
           keel__json_check_push_key (&check, "app");
           keel__json_check_push_key (&check, "security");
           keel__json_check_push_key (&check, "capabilities");
+          keel__json_check_push_index (&check,
+                                       g_array_index (acl->config_reference_indices, gsize, i));
           if (suggestion != NULL)
             keel__json_check_fail (&check, error, FALSE,
                                    "no capability file defines \"%s\"; did you mean \"%s\"?",
