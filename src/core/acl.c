@@ -586,6 +586,12 @@ read_permission (KeelAcl *acl, KeelJsonCheck *check, json_t *object, const char 
 {
   static const char *const keys[] = { "identifier", "description", "commands", "scope", NULL };
   static const char *const list_keys[] = { "allow", "deny", NULL };
+  /* Its commands would be nobody's, and a scope alone would apply to the
+   * commands of plugin "" — the app's. */
+  if (plugin == NULL)
+    return keel__json_check_fail (check, error, FALSE,
+                                  "the \"core\" manifest holds only sets; permissions belong to "
+                                  "the manifest of their plugin");
   if (!json_is_object (object))
     return keel__json_check_fail_type (check, error, object,
                                        "an object {\"identifier\", \"description\", \"commands\", "
@@ -608,11 +614,7 @@ read_permission (KeelAcl *acl, KeelJsonCheck *check, json_t *object, const char 
   if (commands != NULL)
     {
       keel__json_check_push_key (check, "commands");
-      if (plugin == NULL)
-        ok = keel__json_check_fail (check, error, FALSE,
-                                    "this manifest names no plugin, so its permissions cannot "
-                                    "name commands; only sets belong here");
-      else if (!json_is_object (commands))
+      if (!json_is_object (commands))
         ok = keel__json_check_fail_type (check, error, commands,
                                          "an object {\"allow\": [...], \"deny\": [...]}");
       else
