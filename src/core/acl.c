@@ -1159,13 +1159,33 @@ check_at_capability (KeelJsonCheck *check, const Capability *capability)
     }
 }
 
+static guint
+count_colons (const char *text)
+{
+  guint n = 0;
+  for (const char *p = strchr (text, ':'); p != NULL; p = strchr (p + 1, ':'))
+    n++;
+  return n;
+}
+
 /* Why `id` names no permission, for a message: a suggestion or the plugin's absence. */
 static char *
 unknown_permission_hint (KeelAcl *acl, const char *id)
 {
   g_autofree const char **known = (const char **) g_hash_table_get_keys_as_array (acl->permissions, NULL);
   guint n = g_hash_table_size (acl->permissions);
-  const char *suggestion = keel__closest_word (id, known, n, 3);
+  /* Only identifiers of the same shape: "fs:default" is not a misspelt
+   * "default" (the app's own set) but a plugin's, and that plugin's absence
+   * is the better hint. */
+  g_autoptr (GPtrArray) alike = g_ptr_array_new ();
+  guint colons = count_colons (id);
+  for (guint i = 0; i < n; i++)
+    {
+      if (count_colons (known[i]) == colons)
+        g_ptr_array_add (alike, (gpointer) known[i]);
+    }
+  const char *suggestion = keel__closest_word (id, (const char *const *) alike->pdata,
+                                               alike->len, 3);
   if (suggestion != NULL)
     return g_strdup_printf ("; did you mean \"%s\"?", suggestion);
 
