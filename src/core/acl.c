@@ -1653,7 +1653,9 @@ static char *
 describe_caller (const KeelAclCaller *caller)
 {
   g_autofree char *url = caller->url != NULL ? keel__json_quote (caller->url) : NULL;
-  return g_strdup_printf ("window \"%s\"%s%s%s", caller->window_label,
+  g_autofree char *label = keel__json_quote (caller->window_label != NULL ? caller->window_label
+                                                                           : "");
+  return g_strdup_printf ("window %s%s%s%s", label,
                           url != NULL ? " (page " : "", url != NULL ? url : "",
                           url != NULL ? ")" : "");
 }
