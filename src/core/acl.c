@@ -13,7 +13,8 @@ static const char *const core_plugins[] = {
   "app", "event", "image", "menu", "path", "resources", "tray", "webview", "window", NULL,
 };
 
-/* Sets may include sets; deeper than this is surely a mistake. */
+/* Sets may include sets; more levels of sets than this is surely a mistake.
+ * A set of leaves is one level; resolution expands this many, no more. */
 #define MAX_SET_DEPTH 16
 
 /* Resolutions kept; beyond this the cache starts again (a resolution is a
@@ -25,7 +26,7 @@ typedef struct
 {
   gint ref_count;
   char *name;
-  char *text;
+  char *text;              /* NULL for a value given by code */
   gsize length;
 } Source;
 
@@ -89,6 +90,7 @@ struct _KeelAcl
   GPtrArray *file_capabilities;   /* Capability*, in the order added */
   GPtrArray *config_capabilities; /* Capability* inline in keel.json */
   GPtrArray *config_references;   /* char* identifiers keel.json lists */
+  GArray *config_reference_indices; /* gsize: where each sits in that list */
   Source *config_source;
   GPtrArray *active;        /* Capability* in force after finalize (borrowed) */
   gboolean finalized;
@@ -105,7 +107,11 @@ source_new (const char *name, const char *text, gsize length)
   Source *source = g_new0 (Source, 1);
   source->ref_count = 1;
   source->name = g_strdup (name);
-  source->text = g_memdup2 (text != NULL ? text : "", length + 1);
+  if (text == NULL)
+    return source;
+  /* The text need not end with a NUL byte: copy `length` bytes, add one. */
+  source->text = g_malloc (length + 1);
+  memcpy (source->text, text, length);
   source->text[length] = '\0';
   source->length = length;
   return source;
@@ -311,6 +317,7 @@ keel__acl_new (void)
   acl->file_capabilities = g_ptr_array_new_with_free_func (capability_free);
   acl->config_capabilities = g_ptr_array_new_with_free_func (capability_free);
   acl->config_references = g_ptr_array_new_with_free_func (g_free);
+  acl->config_reference_indices = g_array_new (FALSE, FALSE, sizeof (gsize));
   acl->active = g_ptr_array_new ();
   g_mutex_init (&acl->lock);
   acl->resolutions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, resolution_free);
@@ -326,6 +333,7 @@ keel__acl_free (KeelAcl *acl)
   g_mutex_clear (&acl->lock);
   g_ptr_array_unref (acl->active);
   g_ptr_array_unref (acl->config_references);
+  g_array_unref (acl->config_reference_indices);
   g_ptr_array_unref (acl->config_capabilities);
   g_ptr_array_unref (acl->file_capabilities);
   source_unref (acl->config_source);
@@ -579,6 +587,12 @@ read_permission (KeelAcl *acl, KeelJsonCheck *check, json_t *object, const char 
 {
   static const char *const keys[] = { "identifier", "description", "commands", "scope", NULL };
   static const char *const list_keys[] = { "allow", "deny", NULL };
+  /* Its commands would be nobody's, and a scope alone would apply to the
+   * commands of plugin "" — the app's. */
+  if (plugin == NULL)
+    return keel__json_check_fail (check, error, FALSE,
+                                  "the \"core\" manifest holds only sets; permissions belong to "
+                                  "the manifest of their plugin");
   if (!json_is_object (object))
     return keel__json_check_fail_type (check, error, object,
                                        "an object {\"identifier\", \"description\", \"commands\", "
@@ -601,11 +615,7 @@ read_permission (KeelAcl *acl, KeelJsonCheck *check, json_t *object, const char 
   if (commands != NULL)
     {
       keel__json_check_push_key (check, "commands");
-      if (plugin == NULL)
-        ok = keel__json_check_fail (check, error, FALSE,
-                                    "this manifest names no plugin, so its permissions cannot "
-                                    "name commands; only sets belong here");
-      else if (!json_is_object (commands))
+      if (!json_is_object (commands))
         ok = keel__json_check_fail_type (check, error, commands,
                                          "an object {\"allow\": [...], \"deny\": [...]}");
       else
@@ -1076,15 +1086,12 @@ keel__acl_set_config_capabilities (KeelAcl *acl, json_t *capabilities, const cha
     source_name = "keel.json";
 
   source_unref (acl->config_source);
-  acl->config_source = source_new (source_name, config_text, config_text != NULL ? length : 0);
+  acl->config_source = source_new (source_name, config_text, length);
   KeelJsonCheck check;
   keel__json_check_init (&check, KEEL_ERROR_CONFIG);
-  if (config_text != NULL)
-    {
-      check.text = acl->config_source->text;
-      check.length = acl->config_source->length;
-    }
-  check.source_name = source_name;
+  check.text = acl->config_source->text;
+  check.length = acl->config_source->length;
+  check.source_name = acl->config_source->name;
   check.where = "app.security.capabilities";
   if (config_text != NULL)
     {
@@ -1105,7 +1112,10 @@ keel__acl_set_config_capabilities (KeelAcl *acl, json_t *capabilities, const cha
         break;
       keel__json_check_push_index (&check, i);
       if (json_is_string (item))
-        g_ptr_array_add (acl->config_references, g_strdup (json_string_value (item)));
+        {
+          g_ptr_array_add (acl->config_references, g_strdup (json_string_value (item)));
+          g_array_append_val (acl->config_reference_indices, i);
+        }
       else
         {
           Capability *capability = read_capability (&check, item, acl->config_source, error);
@@ -1150,13 +1160,33 @@ check_at_capability (KeelJsonCheck *check, const Capability *capability)
     }
 }
 
+static guint
+count_colons (const char *text)
+{
+  guint n = 0;
+  for (const char *p = strchr (text, ':'); p != NULL; p = strchr (p + 1, ':'))
+    n++;
+  return n;
+}
+
 /* Why `id` names no permission, for a message: a suggestion or the plugin's absence. */
 static char *
 unknown_permission_hint (KeelAcl *acl, const char *id)
 {
   g_autofree const char **known = (const char **) g_hash_table_get_keys_as_array (acl->permissions, NULL);
   guint n = g_hash_table_size (acl->permissions);
-  const char *suggestion = keel__closest_word (id, known, n, 3);
+  /* Only identifiers of the same shape: "fs:default" is not a misspelt
+   * "default" (the app's own set) but a plugin's, and that plugin's absence
+   * is the better hint. */
+  g_autoptr (GPtrArray) alike = g_ptr_array_new ();
+  guint colons = count_colons (id);
+  for (guint i = 0; i < n; i++)
+    {
+      if (count_colons (known[i]) == colons)
+        g_ptr_array_add (alike, (gpointer) known[i]);
+    }
+  const char *suggestion = keel__closest_word (id, (const char *const *) alike->pdata,
+                                               alike->len, 3);
   if (suggestion != NULL)
     return g_strdup_printf ("; did you mean \"%s\"?", suggestion);
 
@@ -1180,28 +1210,39 @@ unknown_permission_hint (KeelAcl *acl, const char *id)
                    "built-in ones");
 }
 
-/* Checks that a set's members exist and that no set contains itself. */
+/* Checks that a set's members exist and that no set contains itself, and
+ * gives its height: 1 for a set of leaves, one more per level of sets below.
+ * `heights` remembers the sets checked (0 while a set is being checked), so
+ * that a set many others include is checked once, not once per path to it.
+ * `depth` counts the sets above this one on the way from `root`; it bounds
+ * the recursion before any height is known. */
 static gboolean
-check_set (KeelAcl *acl, Permission *set, GPtrArray *stack, GError **error)
+check_set (KeelAcl *acl, Permission *set, const Permission *root, const Permission *parent,
+           guint depth, GHashTable *heights, guint *height, GError **error)
 {
-  if (stack->len > MAX_SET_DEPTH)
+  gpointer known;
+  if (g_hash_table_lookup_extended (heights, set, NULL, &known))
     {
-      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
-                   "%s: the set \"%s\" nests sets more than %d deep", set->source_name, set->id,
-                   MAX_SET_DEPTH);
-      return FALSE;
-    }
-  for (guint i = 0; i < stack->len; i++)
-    {
-      if (stack->pdata[i] == set)
+      if (GPOINTER_TO_UINT (known) == 0)
         {
           g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
                        "%s: the set \"%s\" contains itself (through %s)", set->source_name,
-                       set->id, ((Permission *) stack->pdata[stack->len - 1])->id);
+                       set->id, parent != NULL ? parent->id : set->id);
           return FALSE;
         }
+      *height = GPOINTER_TO_UINT (known);
+      return TRUE;
     }
-  g_ptr_array_add (stack, set);
+  if (depth >= MAX_SET_DEPTH)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                   "%s: the set \"%s\" nests sets more than %d deep", root->source_name,
+                   root->id, MAX_SET_DEPTH);
+      return FALSE;
+    }
+
+  g_hash_table_insert (heights, set, GUINT_TO_POINTER (0));
+  guint deepest = 0;
   for (guint i = 0; i < set->members->len; i++)
     {
       const char *member = set->members->pdata[i];
@@ -1214,10 +1255,21 @@ check_set (KeelAcl *acl, Permission *set, GPtrArray *stack, GError **error)
                        set->source_name, set->id, member, hint);
           return FALSE;
         }
-      if (permission->is_set && !check_set (acl, permission, stack, error))
+      guint member_height = 0;
+      if (permission->is_set
+          && !check_set (acl, permission, root, set, depth + 1, heights, &member_height, error))
         return FALSE;
+      deepest = MAX (deepest, member_height);
     }
-  g_ptr_array_remove_index (stack, stack->len - 1);
+  *height = deepest + 1;
+  if (*height > MAX_SET_DEPTH)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                   "%s: the set \"%s\" nests sets more than %d deep", set->source_name, set->id,
+                   MAX_SET_DEPTH);
+      return FALSE;
+    }
+  g_hash_table_insert (heights, set, GUINT_TO_POINTER (*height));
   return TRUE;
 }
 
@@ -1284,6 +1336,8 @@ choose_active (KeelAcl *acl, GError **error)
           keel__json_check_push_key (&check, "app");
           keel__json_check_push_key (&check, "security");
           keel__json_check_push_key (&check, "capabilities");
+          keel__json_check_push_index (&check,
+                                       g_array_index (acl->config_reference_indices, gsize, i));
           if (suggestion != NULL)
             keel__json_check_fail (&check, error, FALSE,
                                    "no capability file defines \"%s\"; did you mean \"%s\"?",
@@ -1302,6 +1356,19 @@ choose_active (KeelAcl *acl, GError **error)
   return TRUE;
 }
 
+/* Hands a warning to the caller's array, or logs it. */
+static void
+warn (GPtrArray *warnings, char *message)
+{
+  if (warnings != NULL)
+    g_ptr_array_add (warnings, message);
+  else
+    {
+      g_message ("%s", message);
+      g_free (message);
+    }
+}
+
 gboolean
 keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
                     GPtrArray *warnings, GError **error)
@@ -1315,18 +1382,33 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
       if (*plugin != '\0')
         name = strchr (commands[i], '|') != NULL ? strchr (commands[i], '|') + 1 : "";
       if (is_command_name (name) && (*plugin == '\0' || is_identifier_part (plugin)))
-        add_command_permissions (acl, plugin, name, "(registered commands)");
+        {
+          add_command_permissions (acl, plugin, name, "(registered commands)");
+          continue;
+        }
+      /* No permission can be named for it, so none can allow it; known as a
+       * command all the same, it is refused rather than let through as one
+       * the router does not know. */
+      g_hash_table_add (acl->commands, g_strdup (commands[i]));
+      g_autofree char *quoted = keel__json_quote (commands[i]);
+      warn (warnings, g_strdup_printf ("the command %s makes no permission identifier, so no "
+                                       "permission can allow it and no page may call it; name "
+                                       "commands with letters, digits, '_' and '-', and plugins "
+                                       "with lowercase letters, digits and '-'",
+                                       quoted));
     }
 
   /* Sets: members exist, no cycles. */
   GHashTableIter iter;
   gpointer value;
-  g_autoptr (GPtrArray) stack = g_ptr_array_new ();
+  g_autoptr (GHashTable) heights = g_hash_table_new (NULL, NULL);
   g_hash_table_iter_init (&iter, acl->permissions);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Permission *permission = value;
-      if (permission->is_set && !check_set (acl, permission, stack, error))
+      guint height;
+      if (permission->is_set
+          && !check_set (acl, permission, permission, NULL, 0, heights, &height, error))
         return FALSE;
     }
 
@@ -1353,18 +1435,9 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
           return FALSE;
         }
       if (!capability->on_linux)
-        {
-          char *message = g_strdup_printf ("%s: capability \"%s\" lists platforms without "
-                                           "linux; it is ignored",
-                                           capability->source->name, capability->identifier);
-          if (warnings != NULL)
-            g_ptr_array_add (warnings, message);
-          else
-            {
-              g_message ("%s", message);
-              g_free (message);
-            }
-        }
+        warn (warnings, g_strdup_printf ("%s: capability \"%s\" lists platforms without linux; "
+                                         "it is ignored",
+                                         capability->source->name, capability->identifier));
     }
 
   acl->finalized = TRUE;
@@ -1477,13 +1550,17 @@ apply_leaf (Resolution *resolution, const Permission *permission, const Capabili
     }
 }
 
+/* `seen` holds the permissions this grant reached already: one reached
+ * again through another set adds nothing, and expanding it again would cost
+ * as much as the paths to it. */
 static void
 apply_permission (KeelAcl *acl, Resolution *resolution, const char *id,
-                  const Capability *capability, const Grant *grant, guint depth)
+                  const Capability *capability, const Grant *grant, guint depth, GHashTable *seen)
 {
   Permission *permission = g_hash_table_lookup (acl->permissions, id);
-  /* finalize() proved that every name exists and that sets do not cycle. */
-  if (permission == NULL || depth > MAX_SET_DEPTH)
+  /* finalize() proved that every name exists, that sets do not cycle and
+   * that they nest at most MAX_SET_DEPTH levels (a leaf is one deeper). */
+  if (permission == NULL || depth > MAX_SET_DEPTH || !g_hash_table_add (seen, permission))
     return;
   if (!permission->is_set)
     {
@@ -1492,7 +1569,7 @@ apply_permission (KeelAcl *acl, Resolution *resolution, const char *id,
     }
   for (guint i = 0; i < permission->members->len; i++)
     apply_permission (acl, resolution, permission->members->pdata[i], capability, grant,
-                      depth + 1);
+                      depth + 1, seen);
 }
 
 static Resolution *
@@ -1511,7 +1588,8 @@ resolve (KeelAcl *acl, GPtrArray *capabilities)
       for (guint j = 0; j < capability->grants->len; j++)
         {
           const Grant *grant = &g_array_index (capability->grants, Grant, j);
-          apply_permission (acl, resolution, grant->permission, capability, grant, 0);
+          g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+          apply_permission (acl, resolution, grant->permission, capability, grant, 0, seen);
         }
     }
   return resolution;
@@ -1546,17 +1624,28 @@ resolution_for (KeelAcl *acl, const KeelAclCaller *caller)
   return resolution;
 }
 
-/* The scopes of a call: the command's own and its plugin's global ones. */
+static void
+append_copies (json_t *target, json_t *scopes)
+{
+  size_t i;
+  json_t *scope;
+  json_array_foreach (scopes, i, scope)
+    json_array_append_new (target, json_deep_copy (scope));
+}
+
+/* The scopes of a call: the command's own and its plugin's global ones.
+ * Copies: the caller owns them and may change them, while the ACL's own
+ * stay as they are for other calls and other threads. */
 static json_t *
 call_scopes (json_t *own, GHashTable *global, const char *command)
 {
   json_t *scopes = json_array ();
   if (own != NULL)
-    json_array_extend (scopes, own);
+    append_copies (scopes, own);
   g_autofree char *plugin = command_plugin (command);
   json_t *plugin_scopes = g_hash_table_lookup (global, plugin);
   if (plugin_scopes != NULL)
-    json_array_extend (scopes, plugin_scopes);
+    append_copies (scopes, plugin_scopes);
   return scopes;
 }
 
@@ -1565,9 +1654,19 @@ static char *
 describe_caller (const KeelAclCaller *caller)
 {
   g_autofree char *url = caller->url != NULL ? keel__json_quote (caller->url) : NULL;
-  return g_strdup_printf ("window \"%s\"%s%s%s", caller->window_label,
+  g_autofree char *label = keel__json_quote (caller->window_label != NULL ? caller->window_label
+                                                                           : "");
+  return g_strdup_printf ("window %s%s%s%s", label,
                           url != NULL ? " (page " : "", url != NULL ? url : "",
                           url != NULL ? ")" : "");
+}
+
+/* For qsort() and g_ptr_array_sort() of strings: both pass pointers to the
+ * elements. */
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* The leaf permissions that allow a command, for a refusal: "a, b". */
@@ -1585,8 +1684,7 @@ permissions_allowing (KeelAcl *acl, const char *command)
           && g_ptr_array_find_with_equal_func (permission->allow, command, g_str_equal, NULL))
         g_ptr_array_add (ids, permission->id);
     }
-  g_ptr_array_sort (ids, (GCompareFunc) g_strcmp0);
-  /* g_ptr_array_sort passes pointers to elements. */
+  g_ptr_array_sort (ids, compare_strings);
   GString *out = g_string_new (NULL);
   for (guint i = 0; i < ids->len && i < 5; i++)
     g_string_append_printf (out, "%s%s", i > 0 ? ", " : "", (const char *) ids->pdata[i]);
@@ -1682,12 +1780,6 @@ keel__acl_remote_url_patterns (KeelAcl *acl)
         }
     }
   return patterns;
-}
-
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 static void
