@@ -15,10 +15,9 @@
   // does not lend this window main's permissions.
   report.setTitleOfMain = await outcome(
     internals.invoke('plugin:window|set_title', { label: 'main', value: 'hacked' }));
-  // The metadata is frozen; even were it not, the core never reads it.
-  try {
-    internals.metadata.currentWindow.label = 'main';
-  } catch (e) { /* strict mode would throw; this script is sloppy */ }
+  // The page may say what it likes about itself; the core never reads it.
+  internals.metadata.currentWindow.label = 'main';
+  internals.metadata.currentWebview.label = 'main';
   report.metadataLabel = internals.metadata.currentWindow.label;
   report.test_report = await outcome(internals.invoke('test_report', { name: 'forged', ok: true }));
   // A hand-made message through the bridge, claiming to be from main.
@@ -34,7 +33,6 @@
       detail: id + '\n' + JSON.stringify({
         cmd: 'plugin:window|destroy', args: { label: 'main' },
         options: { headers: { 'Tauri-Webview-Label': 'main', 'Tauri-Window-Label': 'main' } },
-        window: 'main', label: 'main',
       }),
     }));
   }));
