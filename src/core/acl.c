@@ -87,6 +87,7 @@ struct _KeelAcl
   GHashTable *permissions;  /* full id → Permission* */
   GHashTable *manifests;    /* plugin name as written ("" for the app) → TRUE */
   GHashTable *commands;     /* every command a permission names → TRUE */
+  GHashTable *registered;   /* the commands this app has handlers for → TRUE */
   GPtrArray *file_capabilities;   /* Capability*, in the order added */
   GPtrArray *config_capabilities; /* Capability* inline in keel.json */
   GPtrArray *config_references;   /* char* identifiers keel.json lists */
@@ -314,6 +315,7 @@ keel__acl_new (void)
   acl->permissions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, permission_free);
   acl->manifests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   acl->commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  acl->registered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   acl->file_capabilities = g_ptr_array_new_with_free_func (capability_free);
   acl->config_capabilities = g_ptr_array_new_with_free_func (capability_free);
   acl->config_references = g_ptr_array_new_with_free_func (g_free);
@@ -338,6 +340,7 @@ keel__acl_free (KeelAcl *acl)
   g_ptr_array_unref (acl->file_capabilities);
   source_unref (acl->config_source);
   g_hash_table_unref (acl->commands);
+  g_hash_table_unref (acl->registered);
   g_hash_table_unref (acl->manifests);
   g_hash_table_unref (acl->permissions);
   g_free (acl);
@@ -1377,6 +1380,7 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
 
   for (guint i = 0; i < n_commands; i++)
     {
+      g_hash_table_add (acl->registered, g_strdup (commands[i]));
       g_autofree char *plugin = command_plugin (commands[i]);
       const char *name = commands[i];
       if (*plugin != '\0')
@@ -1537,16 +1541,22 @@ apply_leaf (Resolution *resolution, const Permission *permission, const Capabili
   for (guint i = 0; i < permission->allow->len; i++)
     {
       Entry *entry = resolution_entry (resolution, permission->allow->pdata[i]);
-      g_ptr_array_add (entry->allowed_by, g_strdup (by));
-      append_scopes (&entry->scope_allow, permission->scope_allow);
-      append_scopes (&entry->scope_deny, permission->scope_deny);
+      /* The same permission granted twice by one capability (directly and
+       * through a set, say) is one grant; only inline scopes add up. */
+      if (!g_ptr_array_find_with_equal_func (entry->allowed_by, by, g_str_equal, NULL))
+        {
+          g_ptr_array_add (entry->allowed_by, g_strdup (by));
+          append_scopes (&entry->scope_allow, permission->scope_allow);
+          append_scopes (&entry->scope_deny, permission->scope_deny);
+        }
       append_scopes (&entry->scope_allow, grant->allow);
       append_scopes (&entry->scope_deny, grant->deny);
     }
   for (guint i = 0; i < permission->deny->len; i++)
     {
       Entry *entry = resolution_entry (resolution, permission->deny->pdata[i]);
-      g_ptr_array_add (entry->denied_by, g_strdup (by));
+      if (!g_ptr_array_find_with_equal_func (entry->denied_by, by, g_str_equal, NULL))
+        g_ptr_array_add (entry->denied_by, g_strdup (by));
     }
 }
 
@@ -1822,7 +1832,10 @@ keel__acl_describe (KeelAcl *acl, const KeelAclCaller *caller)
                                   (const char *) entry->denied_by->pdata[0]);
           continue;
         }
-      g_string_append_printf (out, "  allowed %s\n      by:", commands[i]);
+      g_string_append_printf (out, "  allowed %s%s\n      by:", commands[i],
+                              g_hash_table_contains (acl->registered, commands[i])
+                                ? ""
+                                : " (no handler in this app: answers \"unknown command\")");
       for (guint j = 0; j < entry->allowed_by->len; j++)
         g_string_append_printf (out, "%s %s", j > 0 ? "," : "",
                                 (const char *) entry->allowed_by->pdata[j]);
