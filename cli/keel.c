@@ -55,6 +55,9 @@ permissions (const char *dir)
       return 1;
     }
   fputs (text, stdout);
+  fputs ("keel permissions: the app's own C code does not run here, so its commands show as "
+         "having no handler; an app can print this view itself with "
+         "keel_app_describe_permissions()\n", stderr);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /* The Keel showcase: a C core with its own commands and a web frontend,
  * embedded in the binary. Run it with no arguments for a window; with
- * --screenshot FILE it saves a PNG once the page is ready and exits. */
+ * --screenshot FILE it saves a PNG once the page is ready and exits; with
+ * --permissions it prints what its window may call (the audit view). */
 #include <gio/gio.h>
 #include <keel/keel.h>
 #include <stdio.h>
@@ -103,11 +104,14 @@ time_out (gpointer app)
 int
 main (int argc, char **argv)
 {
+  gboolean audit = FALSE;
   if (argc == 3 && strcmp (argv[1], "--screenshot") == 0)
     screenshot_path = argv[2];
+  else if (argc == 2 && strcmp (argv[1], "--permissions") == 0)
+    audit = TRUE;
   else if (argc != 1)
     {
-      fprintf (stderr, "usage: %s [--screenshot FILE.png]\n", argv[0]);
+      fprintf (stderr, "usage: %s [--screenshot FILE.png | --permissions]\n", argv[0]);
       return 2;
     }
 
@@ -122,6 +126,18 @@ main (int argc, char **argv)
   keel_app_register_command (app, "system_info", system_info, NULL, NULL);
   keel_app_register_command (app, "sha256", sha256, NULL, NULL);
   keel_app_listen (app, "showcase:ready", on_ready, NULL, NULL);
+
+  if (audit)
+    {
+      /* What each window may call, with this app's own commands known. */
+      g_autofree char *text = keel_app_describe_permissions (app, &error);
+      if (text != NULL)
+        fputs (text, stdout);
+      else
+        fprintf (stderr, "showcase: %s\n", error->message);
+      keel_app_free (app);
+      return text != NULL ? 0 : 1;
+    }
 
   start_time = g_get_monotonic_time ();
   g_timeout_add_seconds (1, tick, app);

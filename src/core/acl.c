@@ -1835,7 +1835,7 @@ keel__acl_describe (KeelAcl *acl, const KeelAclCaller *caller)
       g_string_append_printf (out, "  allowed %s%s\n      by:", commands[i],
                               g_hash_table_contains (acl->registered, commands[i])
                                 ? ""
-                                : " (no handler in this app: answers \"unknown command\")");
+                                : " (no handler registered)");
       for (guint j = 0; j < entry->allowed_by->len; j++)
         g_string_append_printf (out, "%s %s", j > 0 ? "," : "",
                                 (const char *) entry->allowed_by->pdata[j]);

@@ -160,4 +160,29 @@ fi
 expect_text "$err" "KEEL-CLI-UNCAUGHT-MARKER" "keel run (console page): the uncaught error's message"
 pass "an uncaught error reaches stderr with its message"
 
+# (6) keel permissions: the audit view, and a capability problem located.
+run audit "$keel" permissions "$data/exit"
+expect_status 0 "keel permissions"
+expect_text "$out" 'window "main", app pages (keel://localhost):' "keel permissions"
+expect_text "$out" "allowed plugin:app|exit" "keel permissions"
+expect_text "$out" 'by: core:app:allow-exit (capability "main")' "keel permissions"
+expect_text "$out" "allowed plugin:window|title" "keel permissions"
+if grep -qF "plugin:window|set_title" "$out"; then
+  fail "keel permissions: set_title is listed, but no capability grants it"
+fi
+pass "keel permissions lists each granted command with the permission and capability that allow it"
+
+run bad-capability "$keel" permissions "$data/bad-capability"
+expect_status 1 "keel permissions (unknown permission)"
+expect_text "$err" "capabilities/main.json:6:5: permissions[1]: unknown permission" \
+  "keel permissions (unknown permission)"
+expect_text "$err" 'did you mean "core:window:allow-set-title"?' "keel permissions (unknown permission)"
+pass "an unknown permission is reported with file:line:column and a suggestion"
+
+run bad-capability-run "$keel" run "$data/bad-capability"
+expect_status 1 "keel run (unknown permission)"
+expect_text "$err" "unknown permission" "keel run (unknown permission)"
+expect_no_window "keel run (unknown permission)"
+pass "keel run refuses the same capability before any window opens"
+
 echo "all $checks checks passed"

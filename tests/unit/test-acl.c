@@ -1852,8 +1852,7 @@ test_check_merge (void)
 
   g_autofree char *description = keel__acl_describe (acl, &main_window);
   g_assert_nonnull (strstr (description,
-                            "  allowed plugin:files|read (no handler in this app: answers "
-                            "\"unknown command\")\n"
+                            "  allowed plugin:files|read (no handler registered)\n"
                             "      by: files:read-home (capability \"one\"), files:allow-read "
                             "(capability \"two\")\n"));
 }
@@ -2033,8 +2032,7 @@ test_describe (void)
                    "      by: core:event:allow-emit (capability \"extra\")\n"
                    "  allowed plugin:event|listen\n"
                    "      by: core:event:allow-listen (capability \"main\")\n"
-                   "  allowed plugin:files|read (no handler in this app: answers \"unknown "
-                   "command\")\n"
+                   "  allowed plugin:files|read (no handler registered)\n"
                    "      by: files:read-home (capability \"main\")\n"
                    "      scope allow: [{\"path\":\"$HOME/*\"}]\n"
                    "      scope deny: [{\"path\":\"$HOME/.ssh/*\"}]\n"
