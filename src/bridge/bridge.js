@@ -14,12 +14,24 @@
   const parse = JSON.parse;
 
   // Callbacks: transformCallback gives a function a number that can travel
-  // to the core and back (event handlers, channels).
+  // to the core and back (event handlers, channels). The numbers are random,
+  // as in Tauri: a delivery meant for a document the window has just left
+  // (an event already on its way during a reload) then finds no callback in
+  // the new one instead of one that happens to share its number.
   const callbacks = new Map();
-  let nextCallbackId = 1;
+  const randomWords = crypto.getRandomValues.bind(crypto);
+  const word = new Uint32Array(1);
+
+  function newCallbackId() {
+    for (;;) {
+      randomWords(word);
+      const id = word[0];
+      if (id !== 0 && !callbacks.has(id)) return id;
+    }
+  }
 
   function transformCallback(callback, once) {
-    const id = nextCallbackId++;
+    const id = newCallbackId();
     const fn = typeof callback === 'function' ? callback : function () {};
     callbacks.set(id, once ? function (data) { callbacks.delete(id); return fn(data); } : fn);
     return id;
