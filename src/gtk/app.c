@@ -64,7 +64,7 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
   app->resource_dir = g_strdup (resource_dir);
   app->dist_fd = -1;
   app->exit_code = 0;
-  if (!open_frontend_dist (app, error))
+  if (!open_frontend_dist (app, error) || !keel__navigation_init (app, error))
     {
       keel_app_free (app);
       return NULL;
@@ -145,6 +145,7 @@ keel_app_free (KeelApp *app)
   g_clear_pointer (&app->pending_windows, g_ptr_array_unref);
   g_clear_pointer (&app->pages, g_hash_table_unref);
   g_clear_pointer (&app->web_process_handlers, g_ptr_array_unref);
+  keel__navigation_dispose (app);
   g_clear_object (&app->web_context);
   g_clear_pointer (&app->loop, g_main_loop_unref);
   if (app->dist_fd >= 0)
@@ -240,6 +241,9 @@ keel_app_run (KeelApp *app, GError **error)
   if (!sandbox)
     keel__sandbox_warn_disabled (app);
 
+  /* Before the first window: none may load without the navigation rules. */
+  if (!keel__navigation_compile (app, error))
+    return 1;
   app->web_context = make_web_context (app);
   /* Before any web process starts: WebKit reads it once. */
   webkit_web_context_set_sandbox_enabled (app->web_context, sandbox);
@@ -426,6 +430,8 @@ keel_app_create_window (KeelApp *app, json_t *options, GError **error)
                    config->label);
       return NULL;
     }
+  if (!keel__navigation_check_window_url (app, config->label, config->url, error))
+    return NULL;
 
   if (!app->running)
     {
