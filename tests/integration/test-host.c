@@ -28,6 +28,10 @@ typedef struct
   json_t *seen_commands;   /* every command the request hook saw, in order */
   json_t *core_events;     /* events C listeners received: {event, payload, source} */
   json_t *terminations;    /* web process terminations the C callback saw */
+  json_t *refused;         /* navigations the navigation-refused handler saw */
+  char *watched_label;     /* watch_urls: the window whose URL is followed */
+  json_t *watched_urls;    /* ... and the URLs it showed, in order */
+  guint watch_source;
 } Host;
 
 static Host host;
@@ -333,6 +337,84 @@ snapshot_then_destroy (KeelInvoke *invoke, gpointer data)
   keel_window_destroy (window);
 }
 
+/* The navigation-refused handler records what it is told. A page asking for
+ * a window showing popup.html of the app gets one: the app allows it. */
+static void
+on_navigation_refused (KeelWindow *window, const char *uri, KeelNavigationRefusal kind,
+                       gpointer data)
+{
+  json_array_append_new (host.refused,
+                         json_pack ("{s:s, s:s, s:s}", "window", keel_window_get_label (window),
+                                    "uri", uri, "kind", keel_navigation_refusal_to_string (kind)));
+  /* Said aloud too: a test whose own page was refused says why it saw nothing. */
+  fprintf (stderr, "test-host: [%s] refused (%s): %.200s\n", keel_window_get_label (window),
+           keel_navigation_refusal_to_string (kind), uri);
+  if (kind == KEEL_NAVIGATION_REFUSED_NEW_WINDOW && g_str_has_suffix (uri, "/popup.html")
+      && keel_app_is_navigation_allowed (host.app, uri))
+    {
+      g_autoptr (GError) error = NULL;
+      json_t *options = json_pack ("{s:s, s:s, s:s}", "label", "popup", "url", uri, "title",
+                                   "Allowed by the app");
+      if (keel_app_create_window (host.app, options, &error) == NULL)
+        fprintf (stderr, "test-host: the handler could not open %s: %s\n", uri, error->message);
+      json_decref (options);
+    }
+}
+
+static void
+refused_navigations (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_deep_copy (host.refused));
+}
+
+/* window_url {label} → the URL the window shows now. */
+static void
+window_url (KeelInvoke *invoke, gpointer data)
+{
+  KeelWindow *window = window_arg (invoke);
+  if (window == NULL)
+    return;
+  const char *url = keel_window_get_url (window);
+  keel_invoke_resolve (invoke, url != NULL ? json_string (url) : json_null ());
+}
+
+/* The core's view of where a window goes, for pages that cannot report
+ * themselves (a remote page): every URL it shows, polled. */
+static gboolean
+watch_tick (gpointer data)
+{
+  KeelWindow *window = keel_app_get_window (host.app, host.watched_label);
+  const char *url = window != NULL ? keel_window_get_url (window) : NULL;
+  size_t count = json_array_size (host.watched_urls);
+  const char *last = count > 0 ? json_string_value (json_array_get (host.watched_urls, count - 1))
+                               : NULL;
+  if (url != NULL && (last == NULL || strcmp (url, last) != 0))
+    json_array_append_new (host.watched_urls, json_string (url));
+  return G_SOURCE_CONTINUE;
+}
+
+/* watch_urls {label}: starts following that window's URL, afresh. */
+static void
+watch_urls (KeelInvoke *invoke, gpointer data)
+{
+  const char *label;
+  if (!keel_invoke_arg_string (invoke, "label", &label))
+    return;
+  g_free (host.watched_label);
+  host.watched_label = g_strdup (label);
+  json_array_clear (host.watched_urls);
+  if (host.watch_source == 0)
+    host.watch_source = g_timeout_add (10, watch_tick, NULL);
+  watch_tick (NULL);
+  keel_invoke_resolve (invoke, NULL);
+}
+
+static void
+watched_urls (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_deep_copy (host.watched_urls));
+}
+
 static void
 test_report (KeelInvoke *invoke, gpointer data)
 {
@@ -448,7 +530,10 @@ main (int argc, char **argv)
   host.seen_commands = json_array ();
   host.core_events = json_array ();
   host.terminations = json_array ();
+  host.refused = json_array ();
+  host.watched_urls = json_array ();
   keel_app_set_forward_console (host.app, TRUE);
+  keel_app_set_navigation_refused_handler (host.app, on_navigation_refused, NULL, NULL);
 
   keel_app_register_command (host.app, "echo", echo, NULL, NULL);
   keel_app_register_command (host.app, "echo_raw", echo_raw, NULL, NULL);
@@ -473,6 +558,10 @@ main (int argc, char **argv)
   keel_app_on_web_process_terminated (host.app, on_web_process_terminated, NULL, NULL);
   keel_app_register_command (host.app, "snapshot_then_destroy", snapshot_then_destroy, NULL,
                              NULL);
+  keel_app_register_command (host.app, "refused_navigations", refused_navigations, NULL, NULL);
+  keel_app_register_command (host.app, "window_url", window_url, NULL, NULL);
+  keel_app_register_command (host.app, "watch_urls", watch_urls, NULL, NULL);
+  keel_app_register_command (host.app, "watched_urls", watched_urls, NULL, NULL);
   keel_app_register_command (host.app, "test_report", test_report, NULL, NULL);
   keel_app_register_command (host.app, "test_done", test_done, NULL, NULL);
   keel_app_add_request_hook (host.app, request_hook, NULL, NULL);
@@ -514,6 +603,8 @@ main (int argc, char **argv)
     }
 
   int status = keel_app_run (host.app, &error);
+  if (host.watch_source != 0)
+    g_source_remove (host.watch_source);
   if (error != NULL)
     {
       fprintf (stderr, "test-host: %s\n", error->message);
@@ -557,5 +648,8 @@ main (int argc, char **argv)
   json_decref (host.seen_commands);
   json_decref (host.core_events);
   json_decref (host.terminations);
+  json_decref (host.refused);
+  json_decref (host.watched_urls);
+  g_free (host.watched_label);
   return verdict;
 }
