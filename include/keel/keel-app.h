@@ -116,7 +116,9 @@ KEEL_API const char *keel_app_get_version (KeelApp *app);
  * Creates a window with its own web view, content manager and web process.
  * Called before keel_app_run(), it queues the window, which opens when the
  * app starts, and returns %NULL without an error. A label already in use, or
- * an invalid option, is an error that names it.
+ * an invalid option, is an error that names it; a url that no window may
+ * show (keel_app_is_navigation_allowed()) fails with %KEEL_ERROR_FORBIDDEN.
+ * The url may also be a page of the app as a full URL, "keel://localhost/...".
  *
  * Returns: (transfer none) (nullable): the window, owned by the app; %NULL
  *   when queued or on error.

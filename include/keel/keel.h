@@ -14,4 +14,5 @@
 #include "keel-app.h"
 #include "keel-command.h"
 #include "keel-events.h"
+#include "keel-navigation.h"
 #include "keel-window.h"

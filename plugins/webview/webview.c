@@ -11,7 +11,9 @@ create_webview_window_command (KeelInvoke *invoke, gpointer data)
   KeelWindow *window = keel_app_create_window (keel_invoke_get_app (invoke), options, &error);
   if (window == NULL)
     {
-      keel_invoke_reject (invoke, "invalid_args", "plugin:webview|create_webview_window: %s",
+      gboolean forbidden = g_error_matches (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN);
+      keel_invoke_reject (invoke, forbidden ? "forbidden" : "invalid_args",
+                          "plugin:webview|create_webview_window: %s",
                           error != NULL ? error->message : "the app is not running");
       return;
     }

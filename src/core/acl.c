@@ -95,6 +95,7 @@ struct _KeelAcl
   Source *config_source;
   GPtrArray *active;        /* Capability* in force after finalize (borrowed) */
   gboolean finalized;
+  gboolean chosen;          /* `active` is decided: no capability may be added */
 
   GMutex lock;              /* guards the cache */
   GHashTable *resolutions;  /* signature → Resolution* */
@@ -1002,7 +1003,7 @@ gboolean
 keel__acl_add_capability_file (KeelAcl *acl, const char *text, gsize length,
                                const char *source_name, GError **error)
 {
-  g_return_val_if_fail (acl != NULL && !acl->finalized, FALSE);
+  g_return_val_if_fail (acl != NULL && !acl->chosen, FALSE);
   if (source_name == NULL)
     source_name = "capability";
   g_autoptr (json_t) root = keel__json_check_load (text, length, source_name,
@@ -1082,7 +1083,7 @@ gboolean
 keel__acl_set_config_capabilities (KeelAcl *acl, json_t *capabilities, const char *config_text,
                                    gsize length, const char *source_name, GError **error)
 {
-  g_return_val_if_fail (acl != NULL && !acl->finalized, FALSE);
+  g_return_val_if_fail (acl != NULL && !acl->chosen, FALSE);
   if (capabilities == NULL)
     return TRUE;
   if (source_name == NULL)
@@ -1288,9 +1289,12 @@ find_file_capability (KeelAcl *acl, const char *identifier)
   return NULL;
 }
 
-static gboolean
-choose_active (KeelAcl *acl, GError **error)
+gboolean
+keel__acl_choose_capabilities (KeelAcl *acl, GError **error)
 {
+  if (acl->chosen)
+    return TRUE;
+  acl->chosen = TRUE;
   if (acl->config_references->len == 0 && acl->config_capabilities->len == 0)
     {
       for (guint i = 0; i < acl->file_capabilities->len; i++)
@@ -1416,7 +1420,7 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
         return FALSE;
     }
 
-  if (!choose_active (acl, error))
+  if (!keel__acl_choose_capabilities (acl, error))
     return FALSE;
 
   /* Grants name permissions that exist. */
@@ -1776,6 +1780,7 @@ keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char *command,
 GPtrArray *
 keel__acl_remote_url_patterns (KeelAcl *acl)
 {
+  g_return_val_if_fail (acl->chosen, g_ptr_array_new ());
   GPtrArray *patterns = g_ptr_array_new ();
   for (guint i = 0; i < acl->active->len; i++)
     {

@@ -88,6 +88,17 @@ gboolean keel__acl_set_config_capabilities (KeelAcl *acl, json_t *capabilities,
                                             const char *source_name, GError **error);
 
 /**
+ * keel__acl_choose_capabilities:
+ *
+ * Decides which capabilities are in force (all files, or what keel.json
+ * lists) once every capability source is added; an identifier keel.json
+ * lists that no file defines is an error. Afterwards no capability may be
+ * added, and keel__acl_remote_url_patterns() answers. keel__acl_finalize()
+ * calls it when nobody did.
+ */
+gboolean keel__acl_choose_capabilities (KeelAcl *acl, GError **error);
+
+/**
  * keel__acl_finalize:
  * @commands: the registered command names.
  * @warnings: (nullable): receives char* warnings (capabilities that apply to
@@ -115,7 +126,7 @@ gboolean keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char 
                           json_t **scope_allow, json_t **scope_deny, GError **error);
 
 /* Every remote.urls pattern of the capabilities in force (borrowed strings),
- * for the navigation rules. */
+ * for the navigation rules; valid once the capabilities are chosen. */
 GPtrArray *keel__acl_remote_url_patterns (KeelAcl *acl);
 
 /**

@@ -367,6 +367,11 @@ page_url_problem (const char *url)
   if (*url == '\0')
     return g_strdup ("it is empty");
 
+  /* A page of the app may be named by its full URL too, as a page sees it
+   * (window.open() or a link hands the app such URLs). */
+  if (g_str_has_prefix (url, "keel://localhost/"))
+    url += strlen ("keel://localhost/");
+
   const char *scheme = g_uri_peek_scheme (url);
   if (scheme != NULL)
     {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "csp.h"
+#include "url-pattern.h"
 #include "event-commands.h"
 #include "shell.h"
 
@@ -98,7 +99,7 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
   keel__plugin_path_register (app);
   if (config->dev_url != NULL)
     app->dev_origin = keel__url_origin (config->dev_url);
-  if (!keel__permissions_load (app, error))
+  if (!keel__permissions_load (app, error) || !keel__navigation_init (app, error))
     {
       keel_app_free (app);
       return NULL;
@@ -154,6 +155,7 @@ keel_app_free (KeelApp *app)
   g_clear_pointer (&app->pending_windows, g_ptr_array_unref);
   g_clear_pointer (&app->pages, g_hash_table_unref);
   g_clear_pointer (&app->web_process_handlers, g_ptr_array_unref);
+  keel__navigation_dispose (app);
   g_clear_object (&app->web_context);
   g_clear_pointer (&app->loop, g_main_loop_unref);
   if (app->dist_fd >= 0)
@@ -252,6 +254,9 @@ keel_app_run (KeelApp *app, GError **error)
   if (!sandbox)
     keel__sandbox_warn_disabled (app);
 
+  /* Before the first window: none may load without the navigation rules. */
+  if (!keel__navigation_compile (app, error))
+    return 1;
   app->web_context = make_web_context (app);
   /* Before any web process starts: WebKit reads it once. */
   webkit_web_context_set_sandbox_enabled (app->web_context, sandbox);
@@ -438,6 +443,8 @@ keel_app_create_window (KeelApp *app, json_t *options, GError **error)
                    config->label);
       return NULL;
     }
+  if (!keel__navigation_check_window_url (app, config->label, config->url, error))
+    return NULL;
 
   if (!app->running)
     {

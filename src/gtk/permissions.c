@@ -126,7 +126,8 @@ keel__permissions_load (KeelApp *app, GError **error)
          && add_app_dir (app, "capabilities", keel__acl_add_capability_file, error)
          && keel__acl_set_config_capabilities (app->acl, app->config->capabilities,
                                                app->config->text, app->config->text_length,
-                                               app->config->source_name, error);
+                                               app->config->source_name, error)
+         && keel__acl_choose_capabilities (app->acl, error);
 }
 
 gboolean

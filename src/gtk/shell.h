@@ -14,12 +14,15 @@
 #include "events.h"
 #include "keel/keel.h"
 #include "message.h" /* g_autoptr (json_t) */
+#include "navigation-rules.h"
 #include "plugins.h"
 #include "router.h"
 
 /* Keel's URI scheme; pages of the app live at keel://localhost/. */
 #define KEEL_SCHEME "keel"
 #define KEEL_APP_ORIGIN "keel://localhost"
+
+typedef struct _KeelNavigationHandler KeelNavigationHandler;
 
 struct _KeelApp
 {
@@ -45,6 +48,11 @@ struct _KeelApp
   gboolean forward_console;  /* print page console output on stderr */
   GPtrArray *web_process_handlers; /* of KeelWebProcessHandler */
   guint next_handler_id;
+
+  /* Where windows may go (navigation.c). */
+  KeelNavigationRules *navigation_rules;       /* made in keel_app_new() */
+  WebKitUserContentFilter *navigation_filter;  /* compiled in keel_app_run() */
+  KeelNavigationHandler *navigation_handler;   /* NULL: refusals are logged */
 };
 
 struct _KeelWindow
@@ -73,6 +81,9 @@ struct _KeelWindow
   gint64 ping_sent_at;       /* 0: no liveness ping outstanding */
   gboolean dialog_open;      /* alert()/confirm()/prompt(): waiting on the user, not hung */
   GCancellable *ping_cancellable;
+
+  /* Navigation (navigation.c). */
+  char *redirect_uri;        /* where the load in progress was last redirected */
 };
 
 /* window.c */
@@ -113,8 +124,21 @@ gboolean keel__permissions_load (KeelApp *app, GError **error);
 /* Called when the app starts: every command is registered by then. */
 gboolean keel__permissions_finalize (KeelApp *app, GError **error);
 
-/* window.c: "scheme://host[:port]" of a URL, "null" when it has none. */
-char *keel__url_origin (const char *uri);
+/* navigation.c: windows show the app's origin, devUrl and remote.urls only. */
+/* Makes the rules from keel.json; an invalid pattern or a window url they
+ * refuse fails with KEEL_ERROR_CONFIG. Called by keel_app_new(). */
+gboolean keel__navigation_init (KeelApp *app, GError **error);
+/* Compiles the rules into a WebKit content rule list; keel_app_run() calls
+ * it before the first window, which must not load without it. */
+gboolean keel__navigation_compile (KeelApp *app, GError **error);
+/* Adds the rule list and the signal handlers to a new window's view, before
+ * its first load and before window.c's own load-failed handler. */
+void keel__navigation_attach (KeelWindow *window);
+/* FALSE with KEEL_ERROR_FORBIDDEN when a window could not show url (a
+ * window config's url, resolved as keel__app_resolve_url() does). */
+gboolean keel__navigation_check_window_url (KeelApp *app, const char *label, const char *url,
+                                            GError **error);
+void keel__navigation_dispose (KeelApp *app);
 
 /* scheme.c */
 void keel__scheme_handle (WebKitURISchemeRequest *request, gpointer app);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "shell.h"
+#include "url-pattern.h"
 
 /* The bridge's isolated world: only scripts injected there can see Keel's
  * message handlers; page scripts and frames cannot. */
@@ -67,19 +68,12 @@ reply_to_page (gpointer data, const char *reply)
   webkit_script_message_reply_return_value (target->reply, value);
 }
 
-char *
-keel__url_origin (const char *uri)
+/* The origin commands see: "null" for pages without one (about:blank). */
+static char *
+origin_of (const char *uri)
 {
-  if (uri == NULL)
-    return g_strdup ("null");
-  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL)
-    return g_strdup ("null");
-  int port = g_uri_get_port (parsed);
-  if (port > 0)
-    return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (parsed), g_uri_get_host (parsed),
-                            port);
-  return g_strdup_printf ("%s://%s", g_uri_get_scheme (parsed), g_uri_get_host (parsed));
+  char *origin = keel__url_origin (uri);
+  return origin != NULL ? origin : g_strdup ("null");
 }
 
 /* Pages on these origins are the app's own ("local" in capabilities). */
@@ -127,7 +121,7 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
    * rights (see docs/security.md). */
   const char *newline = memchr (text, '\n', length);
   g_autofree char *url = newline != NULL ? g_strndup (text, newline - text) : NULL;
-  g_autofree char *sender_origin = url != NULL ? keel__url_origin (url) : NULL;
+  g_autofree char *sender_origin = url != NULL ? origin_of (url) : NULL;
   if (sender_origin == NULL || strcmp (sender_origin, origin) != 0)
     {
       g_autofree char *message = g_strdup_printf (
@@ -213,14 +207,6 @@ on_view_close (WebKitWebView *view, KeelWindow *window)
   keel_window_close (window);
 }
 
-/* Pages cannot open windows by themselves; apps create them from C or with
- * plugin:webview|create_webview_window. */
-static GtkWidget *
-on_create (WebKitWebView *view, WebKitNavigationAction *action, KeelWindow *window)
-{
-  return NULL;
-}
-
 static void
 on_destroy (GtkWidget *widget, KeelWindow *window)
 {
@@ -243,6 +229,7 @@ on_destroy (GtkWidget *widget, KeelWindow *window)
   g_free (window->label);
   g_free (window->title);
   g_free (window->origin);
+  g_free (window->redirect_uri);
   g_free (window);
 }
 
@@ -339,12 +326,14 @@ keel__window_new (KeelApp *app, const KeelWindowConfig *config)
   g_autoptr (WebKitSettings) settings = make_settings ();
   window->view = g_object_new (WEBKIT_TYPE_WEB_VIEW, "web-context", app->web_context,
                                "user-content-manager", manager, "settings", settings, NULL);
+  /* First: the navigation rules must be in place before any load, and their
+   * load-failed handler must run before this file's. */
+  keel__navigation_attach (window);
   g_signal_connect (window->view, "load-changed", G_CALLBACK (on_load_changed), window);
   g_signal_connect (window->view, "load-failed", G_CALLBACK (on_load_failed), window);
   g_signal_connect (window->view, "web-process-terminated",
                     G_CALLBACK (on_web_process_terminated), window);
   g_signal_connect (window->view, "close", G_CALLBACK (on_view_close), window);
-  g_signal_connect (window->view, "create", G_CALLBACK (on_create), window);
 
   window->gtk_window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
   g_signal_connect (window->gtk_window, "destroy", G_CALLBACK (on_destroy), window);

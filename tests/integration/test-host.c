@@ -29,6 +29,11 @@ typedef struct
   json_t *core_events;     /* events C listeners received: {event, payload, source} */
   json_t *terminations;    /* web process terminations the C callback saw */
   json_t *refusals;        /* calls the permission check refused */
+  json_t *command_permissions; /* "allow-<name>" of every command registered */
+  json_t *refused;         /* navigations the navigation-refused handler saw */
+  char *watched_label;     /* watch_urls: the window whose URL is followed */
+  json_t *watched_urls;    /* ... and the URLs it showed, in order */
+  guint watch_source;
 } Host;
 
 static Host host;
@@ -334,6 +339,84 @@ snapshot_then_destroy (KeelInvoke *invoke, gpointer data)
   keel_window_destroy (window);
 }
 
+/* The navigation-refused handler records what it is told. A page asking for
+ * a window showing popup.html of the app gets one: the app allows it. */
+static void
+on_navigation_refused (KeelWindow *window, const char *uri, KeelNavigationRefusal kind,
+                       gpointer data)
+{
+  json_array_append_new (host.refused,
+                         json_pack ("{s:s, s:s, s:s}", "window", keel_window_get_label (window),
+                                    "uri", uri, "kind", keel_navigation_refusal_to_string (kind)));
+  /* Said aloud too: a test whose own page was refused says why it saw nothing. */
+  fprintf (stderr, "test-host: [%s] refused (%s): %.200s\n", keel_window_get_label (window),
+           keel_navigation_refusal_to_string (kind), uri);
+  if (kind == KEEL_NAVIGATION_REFUSED_NEW_WINDOW && g_str_has_suffix (uri, "/popup.html")
+      && keel_app_is_navigation_allowed (host.app, uri))
+    {
+      g_autoptr (GError) error = NULL;
+      json_t *options = json_pack ("{s:s, s:s, s:s}", "label", "popup", "url", uri, "title",
+                                   "Allowed by the app");
+      if (keel_app_create_window (host.app, options, &error) == NULL)
+        fprintf (stderr, "test-host: the handler could not open %s: %s\n", uri, error->message);
+      json_decref (options);
+    }
+}
+
+static void
+refused_navigations (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_deep_copy (host.refused));
+}
+
+/* window_url {label} → the URL the window shows now. */
+static void
+window_url (KeelInvoke *invoke, gpointer data)
+{
+  KeelWindow *window = window_arg (invoke);
+  if (window == NULL)
+    return;
+  const char *url = keel_window_get_url (window);
+  keel_invoke_resolve (invoke, url != NULL ? json_string (url) : json_null ());
+}
+
+/* The core's view of where a window goes, for pages that cannot report
+ * themselves (a remote page): every URL it shows, polled. */
+static gboolean
+watch_tick (gpointer data)
+{
+  KeelWindow *window = keel_app_get_window (host.app, host.watched_label);
+  const char *url = window != NULL ? keel_window_get_url (window) : NULL;
+  size_t count = json_array_size (host.watched_urls);
+  const char *last = count > 0 ? json_string_value (json_array_get (host.watched_urls, count - 1))
+                               : NULL;
+  if (url != NULL && (last == NULL || strcmp (url, last) != 0))
+    json_array_append_new (host.watched_urls, json_string (url));
+  return G_SOURCE_CONTINUE;
+}
+
+/* watch_urls {label}: starts following that window's URL, afresh. */
+static void
+watch_urls (KeelInvoke *invoke, gpointer data)
+{
+  const char *label;
+  if (!keel_invoke_arg_string (invoke, "label", &label))
+    return;
+  g_free (host.watched_label);
+  host.watched_label = g_strdup (label);
+  json_array_clear (host.watched_urls);
+  if (host.watch_source == 0)
+    host.watch_source = g_timeout_add (10, watch_tick, NULL);
+  watch_tick (NULL);
+  keel_invoke_resolve (invoke, NULL);
+}
+
+static void
+watched_urls (KeelInvoke *invoke, gpointer data)
+{
+  keel_invoke_resolve (invoke, json_deep_copy (host.watched_urls));
+}
+
 static void
 test_report (KeelInvoke *invoke, gpointer data)
 {
@@ -425,6 +508,16 @@ on_core_event (KeelApp *app, const char *event, json_t *payload, const char *sou
                                     "source", source));
 }
 
+/* Registers a command and adds its allow- permission to the "test-host" set. */
+static void
+host_command (const char *name, KeelCommandFunc handler)
+{
+  keel_app_register_command (host.app, name, handler, NULL, NULL);
+  g_autofree char *permission = g_strconcat ("allow-", name, NULL);
+  g_strdelimit (permission, "_", '-');
+  json_array_append_new (host.command_permissions, json_string (permission));
+}
+
 static gboolean
 time_out (gpointer data)
 {
@@ -476,47 +569,49 @@ main (int argc, char **argv)
   host.core_events = json_array ();
   host.terminations = json_array ();
   host.refusals = json_array ();
+  host.command_permissions = json_array ();
+  host.refused = json_array ();
+  host.watched_urls = json_array ();
   keel_app_set_forward_console (host.app, TRUE);
+  keel_app_set_navigation_refused_handler (host.app, on_navigation_refused, NULL, NULL);
 
-  keel_app_register_command (host.app, "echo", echo, NULL, NULL);
-  keel_app_register_command (host.app, "echo_raw", echo_raw, NULL, NULL);
-  keel_app_register_command (host.app, "fail", fail, NULL, NULL);
-  keel_app_register_command (host.app, "args_of", args_of, NULL, NULL);
-  keel_app_register_command (host.app, "refuse_me", echo, NULL, NULL);
-  keel_app_register_command (host.app, "rewrite_me", args_of, NULL, NULL);
-  keel_app_register_command (host.app, "rewrite_result", echo, NULL, NULL);
-  keel_app_register_command (host.app, "later", later, NULL, NULL);
-  keel_app_register_command (host.app, "stats", stats, NULL, NULL);
-  keel_app_register_command (host.app, "host_emit", host_emit, NULL, NULL);
-  keel_app_register_command (host.app, "web_processes", web_processes, NULL, NULL);
-  keel_app_register_command (host.app, "kill_process", kill_process, NULL, NULL);
-  keel_app_register_command (host.app, "web_process_parents", web_process_parents, NULL, NULL);
-  keel_app_register_command (host.app, "terminate_web_process", terminate_web_process, NULL,
-                             NULL);
-  keel_app_register_command (host.app, "eval_in", eval_in, NULL, NULL);
-  keel_app_register_command (host.app, "core_usage", core_usage, NULL, NULL);
-  keel_app_register_command (host.app, "terminations", terminations, NULL, NULL);
+  host_command ("echo", echo);
+  host_command ("echo_raw", echo_raw);
+  host_command ("fail", fail);
+  host_command ("args_of", args_of);
+  host_command ("refuse_me", echo);
+  host_command ("rewrite_me", args_of);
+  host_command ("rewrite_result", echo);
+  host_command ("later", later);
+  host_command ("stats", stats);
+  host_command ("host_emit", host_emit);
+  host_command ("web_processes", web_processes);
+  host_command ("kill_process", kill_process);
+  host_command ("web_process_parents", web_process_parents);
+  host_command ("terminate_web_process", terminate_web_process);
+  host_command ("eval_in", eval_in);
+  host_command ("core_usage", core_usage);
+  host_command ("terminations", terminations);
   OneShot *one_shot = g_new0 (OneShot, 1);
   one_shot->id = keel_app_on_web_process_terminated (host.app, one_shot_handler, one_shot, g_free);
   keel_app_on_web_process_terminated (host.app, on_web_process_terminated, NULL, NULL);
-  keel_app_register_command (host.app, "snapshot_then_destroy", snapshot_then_destroy, NULL,
-                             NULL);
-  keel_app_register_command (host.app, "test_report", test_report, NULL, NULL);
-  keel_app_register_command (host.app, "test_done", test_done, NULL, NULL);
-  keel_app_register_command (host.app, "refusals", refusals, NULL, NULL);
-  keel_app_register_command (host.app, "scopes", scopes, NULL, NULL);
-  /* The app's own permissions: one set grants every command of this host,
-   * so a page's capability reads ["core:default", "test-host", ...]. */
-  static const char host_permissions[] =
-    "{\"sets\": [{\"identifier\": \"test-host\","
-    " \"description\": \"Every command of the test host.\","
-    " \"permissions\": [\"allow-echo\", \"allow-echo-raw\", \"allow-fail\","
-    " \"allow-args-of\", \"allow-refuse-me\", \"allow-rewrite-me\", \"allow-rewrite-result\","
-    " \"allow-later\", \"allow-stats\", \"allow-host-emit\", \"allow-web-processes\","
-    " \"allow-kill-process\", \"allow-web-process-parents\", \"allow-terminate-web-process\","
-    " \"allow-eval-in\", \"allow-core-usage\", \"allow-terminations\","
-    " \"allow-snapshot-then-destroy\", \"allow-test-report\", \"allow-test-done\","
-    " \"allow-refusals\", \"allow-scopes\"]}]}";
+  host_command ("snapshot_then_destroy", snapshot_then_destroy);
+  host_command ("refused_navigations", refused_navigations);
+  host_command ("window_url", window_url);
+  host_command ("watch_urls", watch_urls);
+  host_command ("watched_urls", watched_urls);
+  host_command ("test_report", test_report);
+  host_command ("test_done", test_done);
+  host_command ("refusals", refusals);
+  host_command ("scopes", scopes);
+  /* The app's own permissions: one set, "test-host", grants every command
+   * of this host, so a page's capability reads ["core:default", "test-host"]. */
+  json_t *manifest = json_pack ("{s:[{s:s, s:s, s:O}]}", "sets", "identifier",
+                                           "test-host", "description",
+                                           "Every command of the test host.", "permissions",
+                                           host.command_permissions);
+  g_autofree char *host_permissions = json_dumps (manifest, JSON_COMPACT);
+  json_decref (manifest);
   if (!keel_app_add_permissions (host.app, host_permissions, &error))
     {
       fprintf (stderr, "test-host: %s\n", error->message);
@@ -561,6 +656,8 @@ main (int argc, char **argv)
     }
 
   int status = keel_app_run (host.app, &error);
+  if (host.watch_source != 0)
+    g_source_remove (host.watch_source);
   if (error != NULL)
     {
       fprintf (stderr, "test-host: %s\n", error->message);
@@ -604,5 +701,8 @@ main (int argc, char **argv)
   json_decref (host.seen_commands);
   json_decref (host.core_events);
   json_decref (host.terminations);
+  json_decref (host.refused);
+  json_decref (host.watched_urls);
+  g_free (host.watched_label);
   return verdict;
 }

@@ -664,6 +664,8 @@ test_error_window_values (void)
     { "\"url\": `\"a\\\\b.html\"", "url", "separate directories with '/'" },
     { "\"url\": `\"https://\"", "url", "it has no host" },
     { "\"url\": `[]", "url", "got an array" },
+    { "\"url\": `\"keel://localhost/../x.html\"", "url", "it leaves the app's directory" },
+    { "\"url\": `\"keel://other/x.html\"", "url", "its scheme \"keel:\" is neither" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -680,6 +682,12 @@ test_error_window_values (void)
     HEAD "  \"app\": {\"windows\": [{\"url\": \"/app/index.html?next=../x#..\"}]}\n}");
   g_assert_cmpstr (((KeelWindowConfig *) g_ptr_array_index (config->windows, 0))->url, ==,
                    "/app/index.html?next=../x#..");
+
+  /* A page of the app by its full URL, as window.open() hands it over. */
+  g_autoptr (KeelConfig) full = parse_valid (
+    HEAD "  \"app\": {\"windows\": [{\"url\": \"keel://localhost/sub/page.html?x\"}]}\n}");
+  g_assert_cmpstr (((KeelWindowConfig *) g_ptr_array_index (full->windows, 0))->url, ==,
+                   "keel://localhost/sub/page.html?x");
 }
 
 static void

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""A foreign web server for the navigation tests, on 127.0.0.1 only.
+
+It stands for "some site on the internet": a page a Keel window must not be
+taken to, a page in a frame, a redirect. It records every request it gets,
+so a test can prove that a refused navigation never reached it.
+
+usage: foreign-server.py [PORT-FILE]
+  Listens on an ephemeral port of 127.0.0.1, prints "port N" on stdout and,
+  given PORT-FILE, writes N there too (written whole, then renamed, so a
+  reader never sees half a number). Runs until killed.
+
+Paths (anything may be prefixed, e.g. /allowed/page.html, so the same
+server holds pages that a capability lists and pages it does not):
+  .../page.html          a page for top-level navigation (?back=1: it goes
+                         back in history once loaded)
+  .../frame.html         a page for an iframe; tells its parent it loaded, and
+                         on {navigateTop: URL} tries to navigate the top window
+  .../redirect?to=URL    302 to URL (absolute, or a path on this server)
+  /log                   the paths requested so far, as JSON, readable from
+                         any origin (Access-Control-Allow-Origin: *); asking
+                         for /log is not itself logged
+  /reset                 forgets the log
+Everything else is 404. Each request is also printed on stdout."""
+import http.server
+import json
+import os
+import sys
+import threading
+import urllib.parse
+
+requests = []
+lock = threading.Lock()
+
+# With ?back=1 the page goes back in history once it has loaded: a test
+# whose window navigates here gets its own page back, which proves this one
+# was shown (only a page that loaded runs this script).
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>foreign page</title></head>
+<body><h1 id="foreign">A foreign page</h1><p>{path}</p>
+<script>
+if (new URLSearchParams(location.search).has('back')) setTimeout(() => history.back(), 200);
+</script></body></html>
+"""
+
+FRAME = """<!doctype html><html><head><meta charset="utf-8"><title>foreign frame</title></head>
+<body><p id="frame">A foreign frame</p>
+<script>
+// Asked to, it tries to take the whole window elsewhere, and says so first.
+addEventListener('message', (e) => {{
+  if (!e.data || !e.data.navigateTop) return;
+  parent.postMessage({{ navigating: e.data.navigateTop }}, '*');
+  try {{ top.location = e.data.navigateTop; }}
+  catch (error) {{ parent.postMessage({{ navigateError: String(error) }}, '*'); }}
+}});
+parent.postMessage({{ frameLoaded: {path} }}, '*');
+</script></body></html>
+"""
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server_version = "KeelForeign/1"
+
+    def log_message(self, fmt, *args):
+        pass  # the request line is printed below, once
+
+    def send(self, status, body, content_type="text/html; charset=utf-8", headers=()):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/log":
+            with lock:
+                body = json.dumps(requests)
+            self.send(200, body, "application/json", [("Access-Control-Allow-Origin", "*")])
+            return
+        if url.path == "/reset":
+            with lock:
+                requests.clear()
+            self.send(200, "[]", "application/json", [("Access-Control-Allow-Origin", "*")])
+            return
+        with lock:
+            requests.append(self.path)
+        print(f"GET {self.path}", flush=True)
+        if url.path.endswith("/page.html"):
+            self.send(200, PAGE.format(path=url.path))
+        elif url.path.endswith("/frame.html"):
+            self.send(200, FRAME.format(path=json.dumps(url.path)))
+        elif url.path.endswith("/redirect"):
+            target = urllib.parse.parse_qs(url.query).get("to", ["/page.html"])[0]
+            self.send(302, "", headers=[("Location", target)])
+        else:
+            self.send(404, "not found\n", "text/plain; charset=utf-8")
+
+    do_HEAD = do_GET
+
+
+def main():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
+    if len(sys.argv) > 1:
+        temporary = sys.argv[1] + ".part"
+        with open(temporary, "w") as f:
+            f.write(f"{port}\n")
+        os.rename(temporary, sys.argv[1])
+    print(f"port {port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
