@@ -17,6 +17,12 @@ server holds pages that a capability lists and pages it does not):
   .../frame.html         a page for an iframe; tells its parent it loaded, and
                          on {navigateTop: URL} tries to navigate the top window
   .../redirect?to=URL    302 to URL (absolute, or a path on this server)
+  .../probe-frame.html   a page for an iframe that tries every way it has to
+                         reach the core, and reports what it found to its
+                         parent with postMessage
+  .../ipc.html           a top-level page that uses the bridge (invoke, emit)
+                         and reports through an event; for the remote.urls
+                         capability tests
   /log                   the paths requested so far, as JSON, readable from
                          any origin (Access-Control-Allow-Origin: *); asking
                          for /log is not itself logged
@@ -57,6 +63,55 @@ parent.postMessage({{ frameLoaded: {path} }}, '*');
 """
 
 
+# A cross-origin frame trying to reach the core: it must find no bridge, no
+# handler, and no way into its parent's document; what it sends its parent
+# must never reach the core.
+PROBE_FRAME = """<!doctype html><html><head><meta charset="utf-8"><title>probe frame</title></head>
+<body><p>probe</p>
+<script>
+const found = {};
+const attempt = (name, fn) => {
+  try { found[name] = { ok: true, value: String(fn()) }; }
+  catch (error) { found[name] = { ok: false, error: error.name }; }
+};
+found.internals = typeof window.__TAURI_INTERNALS__;
+found.keel = typeof window.keel;
+found.handler = !!(window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.keel);
+found.anyHandler = !!(window.webkit && window.webkit.messageHandlers);
+attempt('parentDocument', () => parent.document.title);
+attempt('parentInternals', () => typeof parent.__TAURI_INTERNALS__.invoke);
+attempt('topInternals', () => typeof top.__TAURI_INTERNALS__.invoke);
+attempt('dispatchOnParent', () => parent.document.dispatchEvent(new CustomEvent('keel:request',
+  { detail: '1\\n{"cmd":"frame_marker","args":{}}' })));
+// Tauri's own IPC shapes, posted to the parent: Keel's bridge listens to none.
+parent.postMessage({ cmd: 'frame_marker', callback: 1, error: 2, payload: {} }, '*');
+parent.postMessage('1\\n{"cmd":"frame_marker","args":{}}', '*');
+parent.postMessage({ probe: found }, '*');
+</script></body></html>
+"""
+
+# A remote page with the bridge: what its window's capabilities let it do.
+IPC_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>remote ipc</title></head>
+<body><p>remote</p>
+<script>
+(async () => {
+  const internals = window.__TAURI_INTERNALS__;
+  const outcome = async (cmd, args) => {
+    try { return { ok: true, value: await internals.invoke(cmd, args) }; }
+    catch (error) { return { ok: false, code: error && error.code, message: error && error.message }; }
+  };
+  const report = {
+    bridge: typeof internals,
+    echo: await outcome('echo', { value: 'from remote' }),
+    fail: await outcome('fail', { message: 'x' }),
+    exit: await outcome('plugin:app|exit', { code: 9 }),
+  };
+  report.emit = await outcome('plugin:event|emit', { event: 'remote-report', payload: report });
+})();
+</script></body></html>
+"""
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "KeelForeign/1"
 
@@ -92,6 +147,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         print(f"GET {self.path}", flush=True)
         if url.path.endswith("/page.html"):
             self.send(200, PAGE.format(path=url.path))
+        elif url.path.endswith("/probe-frame.html"):
+            self.send(200, PROBE_FRAME)
+        elif url.path.endswith("/ipc.html"):
+            self.send(200, IPC_PAGE)
         elif url.path.endswith("/frame.html"):
             self.send(200, FRAME.format(path=json.dumps(url.path)))
         elif url.path.endswith("/redirect"):
