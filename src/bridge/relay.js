@@ -4,6 +4,9 @@
 // relay through events on their own document, which a cross-origin frame
 // cannot touch. Requests and replies travel as strings, the only values that
 // cross worlds unchanged: "<id>\n<message>" and "<id>\n<o|e><json>".
+//
+// The shell wraps this file in a function whose one parameter,
+// maxMessageSize, is keel.ipc.maxMessageSize in bytes (see window.c).
 (function () {
   'use strict';
   const handler = window.webkit.messageHandlers.keel;
@@ -13,11 +16,14 @@
   const dispatch = doc.dispatchEvent.bind(doc);
   const Custom = CustomEvent;
 
-  // The core refuses messages over 64 MiB, but only after WebKit has copied
-  // the string into the core as UTF-8 (up to 3 bytes per character): refuse
-  // here first, where the page cannot interfere, so one page cannot make the
-  // core allocate without bound.
-  const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+  // The core refuses messages over maxMessageSize bytes, but only after
+  // WebKit has copied the string into it: refuse here first, by length,
+  // where the page cannot interfere, so one page cannot make the core
+  // allocate without bound. Each UTF-16 code unit becomes at least one byte
+  // of UTF-8, so a string longer than the limit is over it in bytes too;
+  // a shorter one reaches the core as at most three times the limit, and the
+  // core's own check by bytes refuses it there.
+  const limit = maxMessageSize;
 
   function respond(id, reply) {
     dispatch(new Custom('keel:response', { detail: id + '\n' + reply }));
@@ -29,11 +35,13 @@
     const newline = detail.indexOf('\n');
     if (newline < 1) return;
     const id = detail.slice(0, newline);
-    if (detail.length - newline - 1 > MAX_MESSAGE_CHARS) {
+    const length = detail.length - newline - 1;
+    if (length > limit) {
       respond(id, 'e' + JSON.stringify({
         code: 'message_too_large',
-        message: 'IPC message of ' + (detail.length - newline - 1) + ' characters exceeds the ' +
-          'limit of ' + MAX_MESSAGE_CHARS + '; send large data in parts',
+        message: 'IPC message of ' + length + ' characters exceeds the limit of ' + limit +
+          ' bytes (keel.ipc.maxMessageSize), so it was not sent; send large data in parts, ' +
+          'or raise keel.ipc.maxMessageSize in keel.json',
       }));
       return;
     }

@@ -6,6 +6,7 @@
 
 #include "json-locate.h"
 #include "keel/keel-error.h"
+#include "message.h"
 
 /* Strings from the config are shown in messages up to this many bytes. */
 #define QUOTE_MAX 60
@@ -168,10 +169,22 @@ static const Field web_process_fields[] = {
 
 static const Section web_process_section = { web_process_fields, no_tauri_keys };
 
+static const Field ipc_fields[] = {
+  INTEGER_FIELD ("maxMessageSize", max_message_size, KEEL_MAX_MESSAGE_SIZE_MIN,
+                 KEEL_MAX_MESSAGE_SIZE_MAX, FALSE, "bytes"),
+  { NULL, 0, 0, NULL },
+};
+
+static const Section ipc_section = { ipc_fields, no_tauri_keys };
+
+G_STATIC_ASSERT ((gint64) KEEL_MESSAGE_DEFAULT_MAX_SIZE >= KEEL_MAX_MESSAGE_SIZE_MIN
+                 && (gint64) KEEL_MESSAGE_DEFAULT_MAX_SIZE <= KEEL_MAX_MESSAGE_SIZE_MAX);
+
 /* Keel's own settings, under a key of their own so they never collide with
  * Tauri's schema. */
 static const Field keel_fields[] = {
   SECTION_FIELD ("webProcess", &web_process_section),
+  SECTION_FIELD ("ipc", &ipc_section),
   { NULL, 0, 0, NULL },
 };
 
@@ -1197,6 +1210,7 @@ config_new (const char *source_name, const char *base_dir)
   config->crash_loop_max_restarts = KEEL_DEFAULT_CRASH_LOOP_MAX_RESTARTS;
   config->crash_loop_period_s = KEEL_DEFAULT_CRASH_LOOP_PERIOD_S;
   config->sandbox = TRUE;
+  config->max_message_size = KEEL_MESSAGE_DEFAULT_MAX_SIZE;
   return config;
 }
 
@@ -1270,6 +1284,9 @@ set_syntax_error (const char *text, gsize length, const char *source_name,
     hint = "; a key may appear only once in an object";
   else if (json_error_code (json_error) == json_error_premature_end_of_input)
     hint = "; is a closing quote, bracket or brace missing?";
+  else if (json_error_code (json_error) == json_error_stack_overflow)
+    hint = "; arrays and objects may nest at most " G_STRINGIFY (JSON_PARSER_MAX_DEPTH)
+           " levels deep";
 
   g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG, "%s:%d:%d: invalid JSON: %s%s", source_name,
                line, column, detail, hint);
