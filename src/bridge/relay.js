@@ -25,6 +25,17 @@
   // core's own check by bytes refuses it there.
   const limit = maxMessageSize;
 
+  // WebKit hands a message to the core as UTF-8, and stops at an unpaired
+  // surrogate (half of a UTF-16 pair), which has none: the core would see
+  // the message cut short there and report a puzzling syntax error. Such a
+  // string is not Unicode text; say so here. (JSON.stringify, and so
+  // invoke(), writes them as \ud800 escapes, which the core refuses itself.)
+  const isWellFormed = String.prototype.isWellFormed;
+  const loneSurrogate = /\p{Cs}/u;
+  function wellFormed(text) {
+    return isWellFormed ? isWellFormed.call(text) : !loneSurrogate.test(text);
+  }
+
   function respond(id, reply) {
     dispatch(new Custom('keel:response', { detail: id + '\n' + reply }));
   }
@@ -45,7 +56,17 @@
       }));
       return;
     }
-    post(detail.slice(newline + 1)).then(
+    const message = detail.slice(newline + 1);
+    if (!wellFormed(message)) {
+      respond(id, 'e' + JSON.stringify({
+        code: 'invalid_message',
+        message: 'IPC message holds an unpaired UTF-16 surrogate at character ' +
+          message.search(loneSurrogate) + ', which is not Unicode text, so it was not sent; ' +
+          'remove it (binary data can travel as base64)',
+      }));
+      return;
+    }
+    post(message).then(
       function (reply) { respond(id, reply); },
       function (error) {
         respond(id, 'e' + JSON.stringify({

@@ -90,7 +90,13 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
           hint = "the text must be UTF-8 (a JavaScript string sent with invoke() always is)";
           break;
         default:
-          hint = "send JSON text such as {\"cmd\": \"greet\", \"args\": {}}";
+          /* jansson's words for an escaped unpaired surrogate, which
+           * JSON.stringify writes for a lone half of a UTF-16 pair. */
+          if (g_str_has_prefix (reason, "invalid Unicode"))
+            hint = "a string holds half of a UTF-16 surrogate pair, which is not Unicode text; "
+                   "remove it (binary data can travel as base64)";
+          else
+            hint = "send JSON text such as {\"cmd\": \"greet\", \"args\": {}}";
           break;
         }
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
