@@ -25,11 +25,11 @@
   // core's own check by bytes refuses it there.
   const limit = maxMessageSize;
 
-  // WebKit hands a message to the core as UTF-8, and stops at an unpaired
-  // surrogate (half of a UTF-16 pair), which has none: the core would see
-  // the message cut short there and report a puzzling syntax error. Such a
-  // string is not Unicode text; say so here. (JSON.stringify, and so
-  // invoke(), writes them as \ud800 escapes, which the core refuses itself.)
+  // The core reads a message as UTF-8, and the conversion stops at an
+  // unpaired surrogate (half of a UTF-16 pair), which has no UTF-8 form: the
+  // core would see the message cut short there and report a puzzling syntax
+  // error. Such a string is not Unicode text; say so here. (JSON.stringify,
+  // and so invoke(), writes them as \ud800 escapes, which the core refuses.)
   const isWellFormed = String.prototype.isWellFormed;
   const loneSurrogate = /\p{Cs}/u;
   function wellFormed(text) {
