@@ -2,21 +2,26 @@
 #   make demo   installs what is missing, builds, runs the showcase app
 #               (with no display: under Xvfb, saving a screenshot)
 #   make test   installs what is missing, builds, runs the whole suite twice
-#               (plain, and built with AddressSanitizer + UBSan), then prints
-#               `N passed, N failed`
+#               (plain, and built with AddressSanitizer + UBSan), runs each
+#               fuzz target for FUZZ_SECONDS (clang, libFuzzer, ASan + UBSan),
+#               then prints `N passed, N failed`
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
 SHOT       ?= $(BUILD)/showcase.png
+# Seconds each fuzz target runs in `make test` (two at a time); e.g.
+# `make test-fuzz FUZZ_SECONDS=600` for a longer local run.
+FUZZ_SECONDS ?= 60
 
 # Debian 12 packages Keel builds, runs and tests with.
 APT_PACKAGES = meson ninja-build pkg-config gcc libglib2.0-dev libgtk-3-dev \
   libwebkit2gtk-4.1-dev libjansson-dev xvfb xauth dbus dbus-x11 python3 \
-  bubblewrap xdg-dbus-proxy
+  bubblewrap xdg-dbus-proxy at-spi2-core clang libclang-rt-14-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
 
-.PHONY: all deps npm build build-asan demo test test-plain test-asan clean
+.PHONY: all deps npm build build-asan build-fuzz demo test test-plain test-asan test-fuzz clean
 
 all: build
 
@@ -44,6 +49,16 @@ build-asan: deps npm
 	@[ -f $(BUILD_ASAN)/build.ninja ] || meson setup $(BUILD_ASAN) -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(BUILD_ASAN)
 
+# The fuzz targets need clang and libFuzzer; the core alone is built.
+build-fuzz: deps
+	@if [ -f $(BUILD_FUZZ)/build.ninja ]; then \
+	  meson setup --reconfigure $(BUILD_FUZZ) -Dfuzz_seconds=$(FUZZ_SECONDS) >/dev/null; \
+	else \
+	  CC=clang meson setup $(BUILD_FUZZ) -Dcore_only=true -Dfuzzing=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz_seconds=$(FUZZ_SECONDS); \
+	fi
+	ninja -C $(BUILD_FUZZ)
+
 demo: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  $(BUILD)/examples/showcase/keel-showcase; \
@@ -60,8 +75,14 @@ test-plain: build
 test-asan: build-asan
 	-$(XVFB) dbus-run-session -- meson test -C $(BUILD_ASAN) --print-errorlogs --timeout-multiplier 3
 
-test: test-plain test-asan
-	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_ASAN)/meson-logs/testlog.json
+# Each fuzz target for FUZZ_SECONDS over a copy of its seed corpus; a crash,
+# leak, sanitizer report or slow input fails it (tests/fuzz/run-fuzzer.sh).
+test-fuzz: build-fuzz
+	-meson test -C $(BUILD_FUZZ) --suite fuzz --print-errorlogs --num-processes 2
+
+test: test-plain test-asan test-fuzz
+	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_ASAN)/meson-logs/testlog.json \
+	  $(BUILD_FUZZ)/meson-logs/testlog.json
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

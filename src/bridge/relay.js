@@ -4,6 +4,9 @@
 // relay through events on their own document, which a cross-origin frame
 // cannot touch. Requests and replies travel as strings, the only values that
 // cross worlds unchanged: "<id>\n<message>" and "<id>\n<o|e><json>".
+//
+// The shell wraps this file in a function whose one parameter,
+// maxMessageSize, is keel.ipc.maxMessageSize in bytes (see window.c).
 (function () {
   'use strict';
   const handler = window.webkit.messageHandlers.keel;
@@ -13,11 +16,25 @@
   const dispatch = doc.dispatchEvent.bind(doc);
   const Custom = CustomEvent;
 
-  // The core refuses messages over 64 MiB, but only after WebKit has copied
-  // the string into the core as UTF-8 (up to 3 bytes per character): refuse
-  // here first, where the page cannot interfere, so one page cannot make the
-  // core allocate without bound.
-  const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+  // The core refuses messages over maxMessageSize bytes, but only after
+  // WebKit has copied the string into it: refuse here first, by length,
+  // where the page cannot interfere, so one page cannot make the core
+  // allocate without bound. Each UTF-16 code unit becomes at least one byte
+  // of UTF-8, so a string longer than the limit is over it in bytes too;
+  // a shorter one reaches the core as at most three times the limit, and the
+  // core's own check by bytes refuses it there.
+  const limit = maxMessageSize;
+
+  // The core reads a message as UTF-8, and the conversion stops at an
+  // unpaired surrogate (half of a UTF-16 pair), which has no UTF-8 form: the
+  // core would see the message cut short there and report a puzzling syntax
+  // error. Such a string is not Unicode text; say so here. (JSON.stringify,
+  // and so invoke(), writes them as \ud800 escapes, which the core refuses.)
+  const isWellFormed = String.prototype.isWellFormed;
+  const loneSurrogate = /\p{Cs}/u;
+  function wellFormed(text) {
+    return isWellFormed ? isWellFormed.call(text) : !loneSurrogate.test(text);
+  }
 
   function respond(id, reply) {
     dispatch(new Custom('keel:response', { detail: id + '\n' + reply }));
@@ -29,16 +46,28 @@
     const newline = detail.indexOf('\n');
     if (newline < 1) return;
     const id = detail.slice(0, newline);
-    if (detail.length - newline - 1 > MAX_MESSAGE_CHARS) {
+    const length = detail.length - newline - 1;
+    if (length > limit) {
       respond(id, 'e' + JSON.stringify({
         code: 'message_too_large',
-        message: 'IPC message of ' + (detail.length - newline - 1) + ' characters exceeds the ' +
-          'limit of ' + MAX_MESSAGE_CHARS + '; send large data in parts',
+        message: 'IPC message of ' + length + ' characters exceeds the limit of ' + limit +
+          ' bytes (keel.ipc.maxMessageSize), so it was not sent; send large data in parts, ' +
+          'or raise keel.ipc.maxMessageSize in keel.json',
+      }));
+      return;
+    }
+    const message = detail.slice(newline + 1);
+    if (!wellFormed(message)) {
+      respond(id, 'e' + JSON.stringify({
+        code: 'invalid_message',
+        message: 'IPC message holds an unpaired UTF-16 surrogate at character ' +
+          message.search(loneSurrogate) + ', which is not Unicode text, so it was not sent; ' +
+          'remove it (binary data can travel as base64)',
       }));
       return;
     }
     // The core checks that the sender is the document its window shows.
-    post(doc.URL + '\n' + detail.slice(newline + 1)).then(
+    post(doc.URL + '\n' + message).then(
       function (reply) { respond(id, reply); },
       function (error) {
         respond(id, 'e' + JSON.stringify({

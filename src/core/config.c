@@ -7,6 +7,7 @@
 #include "json-check.h"
 #include "json-locate.h"
 #include "keel/keel-error.h"
+#include "message.h"
 
 /* Strings from the config are shown in messages up to this many bytes. */
 #define QUOTE_MAX KEEL_JSON_QUOTE_MAX
@@ -169,10 +170,22 @@ static const Field web_process_fields[] = {
 
 static const Section web_process_section = { web_process_fields, no_tauri_keys };
 
+static const Field ipc_fields[] = {
+  INTEGER_FIELD ("maxMessageSize", max_message_size, KEEL_MAX_MESSAGE_SIZE_MIN,
+                 KEEL_MAX_MESSAGE_SIZE_MAX, FALSE, "bytes"),
+  { NULL, 0, 0, NULL },
+};
+
+static const Section ipc_section = { ipc_fields, no_tauri_keys };
+
+G_STATIC_ASSERT ((gint64) KEEL_MESSAGE_DEFAULT_MAX_SIZE >= KEEL_MAX_MESSAGE_SIZE_MIN
+                 && (gint64) KEEL_MESSAGE_DEFAULT_MAX_SIZE <= KEEL_MAX_MESSAGE_SIZE_MAX);
+
 /* Keel's own settings, under a key of their own so they never collide with
  * Tauri's schema. */
 static const Field keel_fields[] = {
   SECTION_FIELD ("webProcess", &web_process_section),
+  SECTION_FIELD ("ipc", &ipc_section),
   { NULL, 0, 0, NULL },
 };
 
@@ -961,6 +974,7 @@ config_new (const char *source_name, const char *base_dir)
   config->crash_loop_max_restarts = KEEL_DEFAULT_CRASH_LOOP_MAX_RESTARTS;
   config->crash_loop_period_s = KEEL_DEFAULT_CRASH_LOOP_PERIOD_S;
   config->sandbox = TRUE;
+  config->max_message_size = KEEL_MESSAGE_DEFAULT_MAX_SIZE;
   return config;
 }
 

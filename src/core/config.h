@@ -27,6 +27,13 @@
 #define KEEL_DEFAULT_CRASH_LOOP_MAX_RESTARTS 3
 #define KEEL_DEFAULT_CRASH_LOOP_PERIOD_S 60
 
+/* Bounds of keel.ipc.maxMessageSize, in bytes. Below 1 KiB even small calls
+ * would fail; 1 GiB keeps the limit (and the relay's count of characters) in
+ * an int, and is far beyond what one IPC message should carry. The default
+ * is KEEL_MESSAGE_DEFAULT_MAX_SIZE (message.h). */
+#define KEEL_MAX_MESSAGE_SIZE_MIN 1024
+#define KEEL_MAX_MESSAGE_SIZE_MAX (1024 * 1024 * 1024)
+
 typedef struct
 {
   char *label;
@@ -64,6 +71,9 @@ typedef struct
   int crash_loop_max_restarts; /* restarts allowed within crash_loop_period_s */
   int crash_loop_period_s;
   gboolean sandbox;            /* WebKit's bubblewrap sandbox; TRUE by default */
+
+  /* keel.ipc */
+  int max_message_size;        /* bytes; larger messages from pages are refused */
   GPtrArray *warnings;     /* of char*, never NULL */
 } KeelConfig;
 

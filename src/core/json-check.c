@@ -245,6 +245,9 @@ keel__json_syntax_error (const char *text, gsize length, const char *source_name
     hint = "; a key may appear only once in an object";
   else if (json_error_code (json_error) == json_error_premature_end_of_input)
     hint = "; is a closing quote, bracket or brace missing?";
+  else if (json_error_code (json_error) == json_error_stack_overflow)
+    hint = "; arrays and objects may nest at most " G_STRINGIFY (JSON_PARSER_MAX_DEPTH)
+           " levels deep";
 
   g_set_error (error, KEEL_ERROR, code, "%s:%d:%d: invalid JSON: %s%s", source_name, line, column,
                detail, hint);

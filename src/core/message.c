@@ -49,8 +49,22 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE,
                    "IPC message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %" G_GSIZE_FORMAT
-                   " bytes; send large data in parts or raise the limit",
+                   " bytes (keel.ipc.maxMessageSize); send large data in parts, or raise "
+                   "keel.ipc.maxMessageSize in keel.json",
                    length, max_size);
+      return NULL;
+    }
+
+  /* jansson takes a raw NUL byte for the end of the text and says "end of
+   * file expected" or "invalid token near end of file", which would send a
+   * developer looking in the wrong place. JSON text never holds one. */
+  const char *nul = memchr (text, '\0', length);
+  if (nul != NULL)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "IPC message is not valid JSON (at byte %" G_GSIZE_FORMAT "): a NUL byte; "
+                   "JSON text cannot hold one raw (inside a string, write it as \\u0000)",
+                   (gsize) (nul - text));
       return NULL;
     }
 
@@ -60,8 +74,34 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
     {
       /* jansson quotes the input, and may cut a UTF-8 sequence in half. */
       g_autofree char *reason = g_utf8_make_valid (json_error.text, -1);
+      const char *hint;
+      switch (json_error_code (&json_error))
+        {
+        case json_error_stack_overflow:
+          /* jansson stops at JSON_PARSER_MAX_DEPTH instead of recursing until
+           * the stack runs out; say so in words. */
+          hint = "arrays and objects may nest at most " G_STRINGIFY (JSON_PARSER_MAX_DEPTH)
+                 " levels deep; send flatter data";
+          break;
+        case json_error_duplicate_key:
+          hint = "a key may appear only once in an object";
+          break;
+        case json_error_invalid_utf8:
+          hint = "the text must be UTF-8 (a JavaScript string sent with invoke() always is)";
+          break;
+        default:
+          /* jansson's words for an escaped unpaired surrogate, which
+           * JSON.stringify writes for a lone half of a UTF-16 pair. */
+          if (g_str_has_prefix (reason, "invalid Unicode"))
+            hint = "a string holds half of a UTF-16 surrogate pair, which is not Unicode text; "
+                   "remove it (binary data can travel as base64)";
+          else
+            hint = "send JSON text such as {\"cmd\": \"greet\", \"args\": {}}";
+          break;
+        }
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
-                   "IPC message is not valid JSON (at byte %d): %s", json_error.position, reason);
+                   "IPC message is not valid JSON (at byte %d): %s; %s", json_error.position,
+                   reason, hint);
       return NULL;
     }
   if (!json_is_object (root))

@@ -80,6 +80,7 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
   app->csp = keel__csp_build (config->csp, NULL, config->csp_modification_disabled_all,
                               (const char *const *) config->csp_modification_disabled);
   app->router = keel__router_new (app, NULL);
+  keel__router_set_max_message_size (app->router, (gsize) config->max_message_size);
   app->bus = keel__event_bus_new (app, deliver_event_script, app);
   app->pending_windows = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
   app->pages = g_hash_table_new (g_direct_hash, g_direct_equal);

@@ -3,7 +3,16 @@
  * WebKit needs bwrap, xdg-dbus-proxy and user namespaces for its sandbox;
  * when bwrap fails it calls g_error() and the whole core aborts. So Keel
  * checks first, and refuses to start with a message that says what is
- * missing and how to opt out. */
+ * missing and how to opt out.
+ *
+ * One more way bwrap fails: web processes reach the session bus and the
+ * accessibility bus through xdg-dbus-proxy, which WebKit starts in a bwrap
+ * of its own that binds the directory holding each bus's socket. When such a
+ * directory is gone (a bus address outlived the XDG_RUNTIME_DIR it lived in),
+ * bwrap exits, and WebKit aborts with "Failed to fully launch dbus-proxy".
+ * Keel finds the two addresses the way WebKit does and checks those
+ * directories. A socket that is gone from a directory that still exists is
+ * harmless: the proxy starts, and the web process runs without that bus. */
 #include <string.h>
 
 #include "shell.h"
@@ -24,6 +33,97 @@ gboolean
 keel__sandbox_wanted (KeelApp *app)
 {
   return app->config->sandbox && !env_disables_sandbox ();
+}
+
+/* The directory WebKit asks bwrap to bind for a bus address: that of the
+ * socket named by the first "path=" of a "unix:" address, up to the next ','
+ * (WebKit's own reading, escapes and all). NULL when there is none, such as
+ * for an abstract socket. */
+static char *
+bus_socket_directory (const char *address)
+{
+  if (address == NULL || !g_str_has_prefix (address, "unix:"))
+    return NULL;
+  const char *path = strstr (address, "path=");
+  if (path == NULL)
+    return NULL;
+  path += strlen ("path=");
+  gsize length = strcspn (path, ",");
+  if (length == 0)
+    return NULL;
+  g_autofree char *socket = g_strndup (path, length);
+  return g_path_get_dirname (socket);
+}
+
+/* The accessibility bus address WebKit will use: AT_SPI_BUS_ADDRESS, else
+ * what the org.a11y.Bus service on the session bus answers (WebKitGTK 2.50;
+ * it does not read the X display's AT_SPI_BUS property, as GTK's bridge
+ * does). NULL when there is none: WebKit then proxies no accessibility bus. */
+static char *
+accessibility_bus_address (const char **source)
+{
+  const char *env = g_getenv ("AT_SPI_BUS_ADDRESS");
+  if (env != NULL && *env != '\0')
+    {
+      *source = "the environment variable AT_SPI_BUS_ADDRESS";
+      return g_strdup (env);
+    }
+
+  /* WebKit asks the same service (and so did GTK's accessibility bridge at
+   * gtk_init), which answers from memory once started. */
+  g_autoptr (GDBusConnection) session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (session == NULL)
+    return NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+    session, "org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus", "GetAddress", NULL,
+    G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, NULL);
+  if (reply == NULL)
+    return NULL;
+  char *address = NULL;
+  g_variant_get (reply, "(s)", &address);
+  *source = "the accessibility bus service (org.a11y.Bus) on the session bus";
+  return address;
+}
+
+#define STALE_BUS_CAUSE                                                                            \
+  "This happens when a bus outlives the session that started it, for instance one "              \
+  "autolaunched for an X display whose XDG_RUNTIME_DIR was later deleted. "
+
+static gboolean
+check_buses (GError **error)
+{
+  const char *session = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_autofree char *session_dir = bus_socket_directory (session);
+  if (session_dir != NULL && !g_file_test (session_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_ENVIRONMENT,
+                   "WebKit's sandbox cannot start: the session bus address in "
+                   "DBUS_SESSION_BUS_ADDRESS (%s) names a socket in %s, which does not exist, "
+                   "and WebKit would abort the app when its D-Bus proxy failed to start. "
+                   STALE_BUS_CAUSE "Start the app from a running session, or give it a bus of "
+                   "its own: dbus-run-session -- <your app>. " OPT_OUT_HELP,
+                   session, session_dir);
+      return FALSE;
+    }
+
+  const char *source = NULL;
+  g_autofree char *a11y = accessibility_bus_address (&source);
+  g_autofree char *a11y_dir = bus_socket_directory (a11y);
+  if (a11y_dir != NULL && !g_file_test (a11y_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_ENVIRONMENT,
+                   "WebKit's sandbox cannot start: the accessibility bus address %s, from %s, "
+                   "names a socket in %s, which does not exist, and WebKit would abort the app "
+                   "when its D-Bus proxy failed to start. " STALE_BUS_CAUSE "%s" OPT_OUT_HELP,
+                   a11y, source, a11y_dir,
+                   g_str_has_suffix (source, "AT_SPI_BUS_ADDRESS")
+                     ? "Unset AT_SPI_BUS_ADDRESS (the running bus is then asked for its "
+                       "address), or set it to that of the running accessibility bus. "
+                     : "Restart the accessibility bus (at-spi-bus-launcher) or the session, or "
+                       "give the app a session of its own: dbus-run-session -- <your app>. ");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -63,7 +163,7 @@ keel__sandbox_check (GError **error)
                    bwrap, spawn_error != NULL ? spawn_error->message : err);
       return FALSE;
     }
-  return TRUE;
+  return check_buses (error);
 }
 
 void

@@ -111,7 +111,9 @@ guint keel__lifecycle_wait_for_web_processes (gint64 timeout_us);
 /* sandbox.c */
 gboolean keel__sandbox_wanted (KeelApp *app);
 /* FALSE, with a message saying what is missing and how to opt out, when
- * WebKit's sandbox would fail to start (WebKit aborts the process then). */
+ * WebKit's sandbox would fail to start (WebKit aborts the process then):
+ * bwrap or xdg-dbus-proxy missing, no user namespaces, or a session or
+ * accessibility bus address whose socket directory is gone. */
 gboolean keel__sandbox_check (GError **error);
 void keel__sandbox_warn_disabled (KeelApp *app);
 

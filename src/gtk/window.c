@@ -42,6 +42,17 @@ main_world_script (KeelWindow *window)
   return script;
 }
 
+/* The relay (isolated world) with the message size limit given to it the
+ * way bridge.js gets its meta: the file is wrapped in a function called with
+ * the limit. What is spliced in is an int printed in decimal, validated by
+ * config.c (1024 to 1 GiB), so no text from anywhere ends up in the script. */
+static char *
+relay_script (KeelWindow *window)
+{
+  return g_strdup_printf ("(function(maxMessageSize){%s})(%d);", bridge_source ("relay.js"),
+                          window->app->config->max_message_size);
+}
+
 /* Where an answer goes: the message's reply, and the JSC context WebKit
  * made the message in, in which the reply value must be made too (a JSC VM
  * of Keel's own in the UI process is not needed and not safe). */
@@ -313,8 +324,9 @@ keel__window_new (KeelApp *app, const KeelWindowConfig *config)
                         G_CALLBACK (on_console_message), window);
     }
 
+  g_autofree char *relay_text = relay_script (window);
   g_autoptr (WebKitUserScript) relay = webkit_user_script_new_for_world (
-    bridge_source ("relay.js"), WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+    relay_text, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
     WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, KEEL_WORLD, NULL, NULL);
   webkit_user_content_manager_add_script (manager, relay);
   g_autofree char *bridge_text = main_world_script (window);

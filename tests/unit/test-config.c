@@ -1039,6 +1039,111 @@ test_keel_section (void)
                        "expected an object");
 }
 
+/* Deep nesting: jansson refuses keel.json past 2048 levels (it counts
+ * every value) instead of recursing without bound, and the message says so;
+ * the locator walks any depth without recursion. */
+static void
+test_deep_nesting (void)
+{
+  GString *text = g_string_new (HEAD "  \"$schema\": ");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (text, ']');
+  g_string_append (text, "\n}");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KeelConfig) config = keel__config_parse (text->str, text->len, SOURCE, "/app", &error);
+  g_assert_null (config);
+  g_assert_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG);
+  /* The top object is level 1: the 2048th '[' (column 14 + 2047) is one too many. */
+  check_message (error, SOURCE ":4:2061: invalid JSON: maximum parsing depth reached",
+                 "may nest at most 2048 levels deep");
+  g_string_free (text, TRUE);
+
+  /* What parses is kept or ignored as given, never walked level by level. */
+  g_autofree char *arrays = g_strnfill (2040, '[');
+  g_autofree char *closing = g_strnfill (2040, ']');
+  g_autofree char *capabilities = g_strdup_printf (
+    HEAD "  \"app\": {\"security\": {\"capabilities\": %s%s}}\n}", arrays, closing);
+  g_autoptr (KeelConfig) deep = parse_valid (capabilities);
+  g_assert_true (json_is_array (deep->capabilities));
+
+  /* The locator on a million levels: skipping an element counts brackets. */
+  gsize depth = 1000000;
+  g_autofree char *open = g_strnfill (depth, '[');
+  g_autofree char *close = g_strnfill (depth, ']');
+  g_autofree char *million = g_strconcat (open, "1", close, ",2]", NULL);
+  g_autofree char *wrapped = g_strconcat ("[", million, NULL);
+  const char *const first[] = { "0", NULL };
+  const char *const second[] = { "1", NULL };
+  const char *const inner[] = { "0", "0", "0", "0", "0", "0", "0", "0", NULL };
+  int line = 0, column = 0;
+  g_assert_true (keel__json_locate (wrapped, strlen (wrapped), first, &line, &column));
+  g_assert_cmpint (column, ==, 2);
+  g_assert_true (keel__json_locate (wrapped, strlen (wrapped), second, &line, &column));
+  g_assert_cmpint (column, ==, (int) (2 * depth + 4));
+  g_assert_true (keel__json_locate (wrapped, strlen (wrapped), inner, &line, &column));
+  g_assert_cmpint (column, ==, 9);
+  /* Unclosed: found nothing, read nothing past the end. */
+  g_assert_false (keel__json_locate (open, depth, second, &line, &column));
+}
+
+/* keel.ipc.maxMessageSize: the size limit of messages from pages. */
+static void
+test_keel_ipc (void)
+{
+  g_autoptr (KeelConfig) defaults = parse_valid (HEAD "  \"app\": {}\n}");
+  g_assert_cmpint (defaults->max_message_size, ==, 64 * 1024 * 1024);
+  g_autoptr (KeelConfig) empty = parse_valid (HEAD "  \"keel\": {\"ipc\": {}}\n}");
+  g_assert_cmpint (empty->max_message_size, ==, 64 * 1024 * 1024);
+
+  g_autoptr (KeelConfig) set
+    = parse_valid (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": 65536}}\n}");
+  g_assert_cmpint (set->max_message_size, ==, 65536);
+
+  /* Both bounds are accepted; 1e3 * 1024 is a whole number written as a real. */
+  g_autoptr (KeelConfig) lowest
+    = parse_valid (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": 1024}}\n}");
+  g_assert_cmpint (lowest->max_message_size, ==, 1024);
+  g_autoptr (KeelConfig) highest
+    = parse_valid (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": 1073741824}}\n}");
+  g_assert_cmpint (highest->max_message_size, ==, 1073741824);
+  g_autoptr (KeelConfig) real
+    = parse_valid (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": 1.024e6}}\n}");
+  g_assert_cmpint (real->max_message_size, ==, 1024000);
+
+  /* The whole message once, then each way to get it wrong. */
+  g_autofree char *text = g_strdup (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": 1023}}\n}");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KeelConfig) refused = parse (text, &error);
+  g_assert_null (refused);
+  g_assert_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG);
+  g_assert_cmpstr (error->message, ==,
+                   SOURCE ":4:38: keel.ipc.maxMessageSize: expected a whole number of bytes "
+                   "from 1024 to 1073741824, got the number 1023");
+
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `1073741825}}\n}",
+                       "keel.ipc.maxMessageSize", "from 1024 to 1073741824, got the number 1073741825");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `0}}\n}",
+                       "keel.ipc.maxMessageSize", "got the number 0");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `-4096}}\n}",
+                       "keel.ipc.maxMessageSize", "got the number -4096");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `1e12}}\n}",
+                       "keel.ipc.maxMessageSize", "expected a whole number of bytes");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `4096.5}}\n}",
+                       "keel.ipc.maxMessageSize", "whole number");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `\"64MiB\"}}\n}",
+                       "keel.ipc.maxMessageSize", "got the string \"64MiB\"");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `null}}\n}",
+                       "keel.ipc.maxMessageSize", "got null");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {`\"maxMessageBytes\": 4096}}\n}",
+                       "keel.ipc.maxMessageBytes", "unknown key; Keel accepts here: maxMessageSize");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {`\"maxMesageSize\": 4096}}\n}",
+                       "keel.ipc.maxMesageSize", "did you mean `maxMessageSize`?");
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": `4096}\n}", "keel.ipc", "expected an object");
+  assert_config_error (HEAD "  \"keel\": {`\"ipcs\": {}}\n}", "keel.ipcs", "did you mean `ipc`?");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1073,11 +1178,13 @@ main (int argc, char **argv)
   g_test_add_func ("/config/error/first-wins", test_error_first_wins);
   g_test_add_func ("/config/not-nul-terminated", test_not_nul_terminated);
   g_test_add_func ("/config/too-large", test_too_large);
+  g_test_add_func ("/config/deep-nesting", test_deep_nesting);
 
   g_test_add_func ("/config/load-file", test_load_file);
   g_test_add_func ("/config/load-missing-file", test_load_missing_file);
 
   g_test_add_func ("/config/keel-section", test_keel_section);
+  g_test_add_func ("/config/keel-ipc", test_keel_ipc);
   g_test_add_func ("/window-config/from-json", test_window_from_json);
   g_test_add_func ("/window-config/from-json-errors", test_window_from_json_errors);
 

@@ -171,7 +171,11 @@ test_reject_not_json (void)
     { "invalid UTF-8", "{\"cmd\": \"x\", \"args\": [\"\xff\"]}",
       { "not valid JSON", "unable to decode byte 0xff" } },
     { "lone surrogate", "{\"cmd\": \"x\", \"args\": [\"\\ud800\"]}",
-      { "not valid JSON", "invalid Unicode" } },
+      { "not valid JSON", "invalid Unicode", "half of a UTF-16 surrogate pair" } },
+    { "lone low surrogate", "{\"cmd\": \"x\", \"args\": [\"a\\udc00b\"]}",
+      { "invalid Unicode", "half of a UTF-16 surrogate pair" } },
+    { "reversed pair", "{\"cmd\": \"x\", \"args\": [\"\\udc00\\ud800\"]}",
+      { "invalid Unicode", "half of a UTF-16 surrogate pair" } },
     { "raw control character", "{\"cmd\": \"x\", \"args\": [\"a\x01\"]}",
       { "not valid JSON", "control character" } },
     { "real overflow", "{\"cmd\": \"x\", \"args\": [1e400]}",
@@ -180,6 +184,84 @@ test_reject_not_json (void)
       { "not valid JSON", "too big integer" } },
   };
   check_rejections (cases, G_N_ELEMENTS (cases));
+}
+
+static void
+test_reject_not_json_hints (void)
+{
+  /* Each kind of syntax error says how to fix it, not only what jansson saw. */
+  static const RejectCase cases[] = {
+    { "generic", "{\"cmd\": \"x\",", { "not valid JSON", "send JSON text such as {\"cmd\"" } },
+    { "duplicate", "{\"cmd\": \"x\", \"cmd\": \"y\"}", { "a key may appear only once" } },
+    { "UTF-8", "{\"cmd\": \"\xff\"}", { "at byte 9", "must be UTF-8" } },
+    { "depth", "{\"cmd\": \"x\", \"args\": [[[[", { "not valid JSON" } },
+  };
+  check_rejections (cases, G_N_ELEMENTS (cases));
+}
+
+static void
+test_reject_invalid_utf8 (void)
+{
+  /* Pages send JavaScript strings, which WebKit hands over as UTF-8; these
+   * byte sequences can only come from a broken or hostile sender. jansson
+   * checks every string, keys included, and the parser says where. */
+  static const RejectCase cases[] = {
+    { "stray continuation", "{\"cmd\": \"x\", \"args\": [\"\x80\"]}",
+      { "at byte", "unable to decode byte 0x80", "must be UTF-8" } },
+    { "overlong slash", "{\"cmd\": \"x\", \"args\": [\"\xc0\xaf\"]}",
+      { "unable to decode byte 0xc0", "must be UTF-8" } },
+    { "overlong NUL", "{\"cmd\": \"x\", \"args\": [\"\xc0\x80\"]}", { "must be UTF-8" } },
+    { "encoded surrogate", "{\"cmd\": \"x\", \"args\": [\"\xed\xa0\x80\"]}",
+      { "unable to decode byte 0xed", "must be UTF-8" } },
+    { "beyond U+10FFFF", "{\"cmd\": \"x\", \"args\": [\"\xf4\x90\x80\x80\"]}", { "must be UTF-8" } },
+    { "truncated at the end", "{\"cmd\": \"x\", \"args\": [\"\xe2\x82", { "not valid JSON" } },
+    { "truncated before quote", "{\"cmd\": \"x\", \"args\": [\"\xe2\x82\"]}", { "must be UTF-8" } },
+    { "in a key", "{\"cmd\": \"x\", \"args\": {\"\xfe\": 1}}", { "at byte 23", "must be UTF-8" } },
+    { "in cmd", "{\"cmd\": \"gr\xfc\xdf\"}", { "at byte 11", "must be UTF-8" } },
+    { "outside strings", "{\"cmd\": \"x\", \"args\": \xc3\xa9}", { "not valid JSON", "at byte" } },
+  };
+  check_rejections (cases, G_N_ELEMENTS (cases));
+}
+
+static void
+test_reject_nul_bytes (void)
+{
+  /* A raw NUL byte (not the escape \u0000) anywhere: jansson alone would
+   * call it "end of file", so the parser names it and says where. */
+  static const struct
+  {
+    const char *name;
+    const char *text;
+    gsize length;
+    gsize at;
+  } cases[] = {
+    { "after the object", "{\"cmd\":\"x\"}\0", 12, 11 },
+    { "between tokens", "{\"cmd\":\0\"x\"}", 12, 7 },
+    { "inside cmd", "{\"cmd\":\"x\0y\"}", 13, 9 },
+    { "inside an argument", "{\"cmd\":\"x\",\"args\":[\"a\0b\"]}", 26, 21 },
+    { "first byte", "\0{\"cmd\":\"x\"}", 12, 0 },
+    { "only byte", "\0", 1, 0 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %s", cases[i].name);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (KeelMessage) message
+        = keel__message_parse (cases[i].text, cases[i].length, MAX_SIZE, &error);
+      g_assert_null (message);
+      g_assert_error (error, KEEL_ERROR, KEEL_ERROR_INVALID);
+      g_autofree char *expected = g_strdup_printf (
+        "IPC message is not valid JSON (at byte %" G_GSIZE_FORMAT "): a NUL byte; JSON text "
+        "cannot hold one raw (inside a string, write it as \\u0000)",
+        cases[i].at);
+      g_assert_cmpstr (error->message, ==, expected);
+    }
+
+  /* Escaped, it is an ordinary character of a string argument (the argument
+   * helpers refuse it where a C string is wanted; see test-router). */
+  g_autoptr (KeelMessage) escaped
+    = parse_ok ("{\"cmd\": \"x\", \"args\": {\"k\": \"a\\u0000b\"}}");
+  g_assert_cmpuint (json_string_length (json_object_get (escaped->args, "k")), ==, 3);
 }
 
 static void
@@ -354,13 +436,35 @@ nested_args (guint depth)
 static void
 test_reject_deep_nesting (void)
 {
-  /* jansson stops at 2048 levels with an error instead of recursing until
-   * the stack runs out. */
+  /* jansson stops at JSON_PARSER_MAX_DEPTH (2048) levels with an error
+   * instead of recursing until the stack runs out; the message says so in
+   * words, with the place. */
   g_autofree char *deep = nested_args (100000);
   g_autoptr (GError) error = NULL;
   g_assert_null (parse (deep, &error));
   g_assert_error (error, KEEL_ERROR, KEEL_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "maximum parsing depth"));
+  g_assert_nonnull (strstr (error->message, "at byte"));
+  g_assert_nonnull (strstr (error->message, "may nest at most 2048 levels deep"));
+
+  /* The message object is one level: args may nest 2047 more, not 2048. */
+  g_autofree char *deepest = nested_args (JSON_PARSER_MAX_DEPTH - 1);
+  g_autoptr (KeelMessage) fits = parse_ok (deepest);
+  g_assert_true (json_is_array (fits->args));
+  g_autofree char *one_more = nested_args (JSON_PARSER_MAX_DEPTH);
+  g_clear_error (&error);
+  g_assert_null (parse (one_more, &error));
+  g_assert_error (error, KEEL_ERROR, KEEL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "may nest at most"));
+
+  /* Objects count as arrays do. */
+  GString *objects = g_string_new ("{\"cmd\": \"deep\", \"args\": ");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append (objects, "{\"a\":");
+  g_autofree char *object_text = g_string_free (objects, FALSE);
+  g_clear_error (&error);
+  g_assert_null (parse (object_text, &error));
+  g_assert_nonnull (strstr (error->message, "may nest at most"));
 
   /* Unclosed nesting fails the same way, not by reading past the end. */
   g_autofree char *unclosed = g_strnfill (5000, '[');
@@ -499,6 +603,9 @@ main (int argc, char **argv)
   g_test_add_func ("/message/valid/not-nul-terminated", test_valid_not_nul_terminated);
   g_test_add_func ("/message/valid/free-null", test_valid_free_null);
   g_test_add_func ("/message/reject/not-json", test_reject_not_json);
+  g_test_add_func ("/message/reject/not-json-hints", test_reject_not_json_hints);
+  g_test_add_func ("/message/reject/invalid-utf8", test_reject_invalid_utf8);
+  g_test_add_func ("/message/reject/nul-bytes", test_reject_nul_bytes);
   g_test_add_func ("/message/reject/not-object", test_reject_not_object);
   g_test_add_func ("/message/reject/unknown-key", test_reject_unknown_key);
   g_test_add_func ("/message/reject/unknown-key-long", test_reject_unknown_key_long);

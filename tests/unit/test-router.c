@@ -1165,6 +1165,94 @@ test_set_args_array (Fixture *f, gconstpointer data)
   fixture_close (f);
 }
 
+/* Every kind of bad input a page can send, each followed by an ordinary
+ * call that must still be answered: a rejection leaves nothing behind
+ * (no pending invoke, no hook run for a message that did not parse). */
+static void
+test_dispatch_keeps_serving (Fixture *f, gconstpointer data)
+{
+  const gsize limit = 1024;
+  g_autofree char *deep = g_strnfill (100000, '[');
+  g_autofree char *over = g_strdup_printf ("{\"cmd\":\"greet\",\"args\":{\"name\":\"%*s\"}}",
+                                           (int) limit, "x");
+  g_autofree char *huge = g_strnfill (8 * 1024 * 1024, '{');
+  /* 600 "é" are 600 characters but 1200 bytes: over by bytes only, the case
+   * the relay lets through for the core to refuse. */
+  GString *accented = g_string_new ("{\"cmd\":\"greet\",\"args\":{\"name\":\"");
+  for (guint i = 0; i < 600; i++)
+    g_string_append (accented, "\xc3\xa9");
+  g_string_append (accented, "\"}}");
+  g_autofree char *accented_text = g_string_free (accented, FALSE);
+
+  const struct
+  {
+    const char *text;
+    gsize length;       /* 0: strlen (text) */
+    gsize max;          /* the router's limit for this case; 0: `limit` */
+    const char *code;
+    const char *words[3];
+  } cases[] = {
+    { "greet", 0, 0, "invalid_message", { "not valid JSON", "at byte 5", "such as {\"cmd\": \"greet\"" } },
+    { "[{\"cmd\":\"greet\"}]", 0, 0, "invalid_message", { "must be a JSON object", "got an array" } },
+    { "{\"args\":{\"name\":\"x\"}}", 0, 0, "invalid_message", { "needs \"cmd\"", "got nothing" } },
+    { "{\"cmd\":[\"greet\"]}", 0, 0, "invalid_message", { "needs \"cmd\"", "got an array" } },
+    { "{\"cmd\":\"greet\",\"args\":\"Ada\"}", 0, 0, "invalid_message",
+      { "command \"greet\"", "\"args\" of the wrong type", "got a string" } },
+    { "{\"cmd\":\"greet\",\"args\":{\"name\":\"\xff\"}}", 0, 0, "invalid_message",
+      { "at byte 31", "must be UTF-8" } },
+    { "{\"cmd\":\"greet\"\0,\"args\":{}}", 26, 0, "invalid_message", { "at byte 14", "a NUL byte" } },
+    { "{\"cmd\":\"gr\0eet\"}", 16, 0, "invalid_message", { "at byte 10", "a NUL byte" } },
+    { "{\"cmd\":\"greet\\u0000\"}", 0, 0, "invalid_message", { "invalid command name" } },
+    { deep, 0, 1024 * 1024, "invalid_message", { "may nest at most 2048 levels deep" } },
+    { over, 0, 0, "message_too_large",
+      { "1058 bytes", "limit of 1024 bytes", "raise keel.ipc.maxMessageSize in keel.json" } },
+    { accented_text, 0, 0, "message_too_large", { "1234 bytes", "limit of 1024 bytes" } },
+    { huge, 0, 0, "message_too_large", { "8388608 bytes" } },
+    { "{\"cmd\":\"greet\",\"args\":{\"name\":5}}", 0, 0, "invalid_args",
+      { "command \"greet\"", "argument \"name\" must be a string", "got an integer" } },
+    { "{\"cmd\":\"greet\",\"args\":{\"name\":\"a\\u0000b\"}}", 0, 0, "invalid_args",
+      { "argument \"name\"", "contains a NUL character" } },
+    { "{\"cmd\":\"greet\",\"args\":[\"Ada\"]}", 0, 0, "invalid_args",
+      { "takes its arguments as an object" } },
+    { "{\"cmd\":\"greet\",\"args\":{}}", 0, 0, "invalid_args", { "missing argument \"name\"" } },
+    { "{\"cmd\":\"greet\",\"args\":{\"name\":[[[[[[[[[[[[\"Ada\"]]]]]]]]]]]]}}", 0, 0,
+      "invalid_args", { "must be a string", "got an array" } },
+  };
+
+  HookData hook = { 0 };
+  add_request_hook (f, &hook, 'r');
+  keel__router_register (f->router, "greet", greet_command, NULL, NULL);
+  guint parsed = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %zu: %.60s", i, cases[i].text);
+      gsize length = cases[i].length != 0 ? cases[i].length : strlen (cases[i].text);
+      keel__router_set_max_message_size (f->router, cases[i].max != 0 ? cases[i].max : limit);
+      KeelCaller caller = caller_for (&f->recorder, "main", f->page);
+      guint before = f->recorder.replies->len;
+      f->dispatched++;
+      keel__router_dispatch_text (f->router, &caller, cases[i].text, length);
+      drain (f->router);
+      g_assert_cmpuint (f->recorder.replies->len, ==, before + 1);
+      assert_error_reply (g_ptr_array_index (f->recorder.replies, before), cases[i].code,
+                          cases[i].words[0], cases[i].words[1], cases[i].words[2], NULL);
+      if (g_str_equal (cases[i].code, "invalid_args"))
+        parsed++;
+
+      /* And the next call is served as if nothing had happened. */
+      keel__router_set_max_message_size (f->router, limit);
+      g_assert_cmpstr (call (f, "{\"cmd\":\"greet\",\"args\":{\"name\":\"Ada\"}}"), ==,
+                       "o\"Hello, Ada!\"");
+      g_assert_cmpuint (keel__router_pending_count (f->router), ==, 0);
+    }
+
+  /* Hooks saw the follow-up calls and the messages that parsed, never the
+   * malformed or oversized ones. */
+  g_autofree char *expected = g_strnfill (G_N_ELEMENTS (cases) + parsed, 'r');
+  g_assert_cmpstr (f->log->str, ==, expected);
+  fixture_close (f);
+}
+
 /* ---- KEEL_TRACE -------------------------------------------------------- */
 
 static void
@@ -1473,6 +1561,91 @@ test_event_commands_reject (EventFixture *e, gconstpointer data)
   g_assert_cmpstr (e->heard->str, ==, "");
 }
 
+static char *
+nested_arrays (guint depth, const char *inner)
+{
+  GString *text = g_string_sized_new (2 * depth + strlen (inner));
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, '[');
+  g_string_append (text, inner);
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, ']');
+  return g_string_free (text, FALSE);
+}
+
+/* Deep nesting in the event path: the parser refuses beyond jansson's 2048
+ * levels; what it accepts (2048 levels, the message included) is turned
+ * into a page script and handed to C listeners without any recursion of
+ * Keel's own (jansson's encoder recurses once per level, bounded by the
+ * parser's limit). */
+static void
+test_event_deep_nesting (EventFixture *e, gconstpointer data)
+{
+  guint64 page = e->f.page;
+  keel__event_bus_listen_c (e->bus, "deep", c_listener, e, NULL);
+  g_assert_cmpstr (event_call_as (e, "main", page,
+                                  "{\"cmd\": \"plugin:event|listen\", \"args\": {\"event\": "
+                                  "\"deep\", \"handler\": 1}}"),
+                   ==, "o1");
+
+  /* 100,000 levels: refused while parsing; nothing reaches a listener. */
+  g_autofree char *too_deep = nested_arrays (100000, "");
+  g_autofree char *too_deep_emit = g_strdup_printf (
+    "{\"cmd\": \"plugin:event|emit\", \"args\": {\"event\": \"deep\", \"payload\": %s}}",
+    too_deep);
+  assert_error_reply (event_call_as (e, "main", page, too_deep_emit), "invalid_message",
+                      "maximum parsing depth", "may nest at most 2048 levels deep", NULL);
+  g_assert_cmpuint (e->scripts->len, ==, 0);
+  g_assert_cmpstr (e->heard->str, ==, "");
+
+  /* The deepest payload that parses: jansson counts every value, scalars
+   * too, so the message (1), args (2), 2045 arrays and the number (2048). */
+  guint depth = 2045;
+  g_autofree char *deepest = nested_arrays (depth, "7");
+  g_autofree char *deepest_emit = g_strdup_printf (
+    "{\"cmd\": \"plugin:event|emit\", \"args\": {\"event\": \"deep\", \"payload\": %s}}",
+    deepest);
+  g_assert_cmpstr (event_call_as (e, "main", page, deepest_emit), ==, "onull");
+  g_assert_cmpuint (e->scripts->len, ==, 1);
+  g_autofree char *script_end = g_strdup_printf ("})(%s);", deepest);
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (e->scripts, 0), script_end));
+  g_autofree char *heard = g_strdup_printf ("deep %s from main;", deepest);
+  g_assert_cmpstr (e->heard->str, ==, heard);
+
+  /* One level more is refused, and so is a deep target or event name. */
+  g_autofree char *one_more = nested_arrays (depth + 1, "7");
+  g_autofree char *one_more_emit = g_strdup_printf (
+    "{\"cmd\": \"plugin:event|emit\", \"args\": {\"event\": \"deep\", \"payload\": %s}}",
+    one_more);
+  assert_error_reply (event_call_as (e, "main", page, one_more_emit), "invalid_message",
+                      "may nest at most", NULL);
+  g_autofree char *deep_target = nested_arrays (1000, "{\"kind\": \"Any\"}");
+  g_autofree char *deep_target_listen = g_strdup_printf (
+    "{\"cmd\": \"plugin:event|listen\", \"args\": {\"event\": \"deep\", \"handler\": 2, "
+    "\"target\": %s}}",
+    deep_target);
+  assert_error_reply (event_call_as (e, "main", page, deep_target_listen), "invalid_args",
+                      "plugin:event|listen", "event target must be", NULL);
+  g_autofree char *deep_target_emit = g_strdup_printf (
+    "{\"cmd\": \"plugin:event|emit_to\", \"args\": {\"event\": \"deep\", \"target\": %s}}",
+    deep_target);
+  assert_error_reply (event_call_as (e, "main", page, deep_target_emit), "invalid_args",
+                      "plugin:event|emit_to", "event target must be", NULL);
+  g_autofree char *deep_name = nested_arrays (1000, "\"deep\"");
+  g_autofree char *deep_name_emit = g_strdup_printf (
+    "{\"cmd\": \"plugin:event|emit\", \"args\": {\"event\": %s}}", deep_name);
+  assert_error_reply (event_call_as (e, "main", page, deep_name_emit), "invalid_args",
+                      "argument \"event\" must be a string", NULL);
+  g_assert_cmpuint (e->scripts->len, ==, 1);
+  g_assert_cmpuint (keel__event_bus_page_listener_count (e->bus), ==, 1);
+
+  /* And events still flow. */
+  event_call_as (e, "main", page,
+                 "{\"cmd\": \"plugin:event|emit\", \"args\": {\"event\": \"deep\", \"payload\": 1}}");
+  g_assert_cmpuint (e->scripts->len, ==, 2);
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (e->scripts, 1), "})(1);"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1492,6 +1665,7 @@ main (int argc, char **argv)
   ADD ("dispatch/rejections", test_dispatch_rejections);
   ADD ("dispatch/malformed", test_dispatch_malformed);
   ADD ("dispatch/too-large", test_dispatch_too_large);
+  ADD ("dispatch/keeps-serving", test_dispatch_keeps_serving);
   ADD ("register", test_register);
   ADD ("request-hook/order", test_request_hooks_order);
   ADD ("request-hook/refuses", test_request_hook_refuses);
@@ -1521,6 +1695,7 @@ main (int argc, char **argv)
   ADD_EVENT ("listen-emit-unlisten", test_event_listen_emit_unlisten);
   ADD_EVENT ("emit-to", test_event_emit_to);
   ADD_EVENT ("reject", test_event_commands_reject);
+  ADD_EVENT ("deep-nesting", test_event_deep_nesting);
 
   return g_test_run ();
 }
