@@ -181,11 +181,19 @@ static const Section ipc_section = { ipc_fields, no_tauri_keys };
 G_STATIC_ASSERT ((gint64) KEEL_MESSAGE_DEFAULT_MAX_SIZE >= KEEL_MAX_MESSAGE_SIZE_MIN
                  && (gint64) KEEL_MESSAGE_DEFAULT_MAX_SIZE <= KEEL_MAX_MESSAGE_SIZE_MAX);
 
+static const Field webview_fields[] = {
+  CONFIG_FIELD ("mediaCapture", KIND_BOOLEAN, media_capture),
+  { NULL, 0, 0, NULL },
+};
+
+static const Section webview_section = { webview_fields, no_tauri_keys };
+
 /* Keel's own settings, under a key of their own so they never collide with
  * Tauri's schema. */
 static const Field keel_fields[] = {
   SECTION_FIELD ("webProcess", &web_process_section),
   SECTION_FIELD ("ipc", &ipc_section),
+  SECTION_FIELD ("webview", &webview_section),
   { NULL, 0, 0, NULL },
 };
 

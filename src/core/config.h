@@ -74,6 +74,7 @@ typedef struct
 
   /* keel.ipc */
   int max_message_size;        /* bytes; larger messages from pages are refused */
+  gboolean media_capture;      /* keel.webview.mediaCapture: pages may ask for camera and microphone */
   GPtrArray *warnings;     /* of char*, never NULL */
 } KeelConfig;
 

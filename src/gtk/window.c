@@ -245,10 +245,11 @@ on_destroy (GtkWidget *widget, KeelWindow *window)
 }
 
 static WebKitSettings *
-make_settings (void)
+make_settings (const KeelConfig *config)
 {
-  /* Off what pages do not need; see docs/architecture.md. Developer tools
-   * only when asked for (KEEL_DEVTOOLS=1). */
+  /* Off what pages do not need; see docs/security.md. Developer tools only
+   * when asked for (KEEL_DEVTOOLS=1), media capture only when keel.json
+   * says so (keel.webview.mediaCapture). */
   const char *devtools = g_getenv ("KEEL_DEVTOOLS");
   return webkit_settings_new_with_settings (
     "enable-developer-extras", devtools != NULL && strcmp (devtools, "1") == 0,
@@ -256,8 +257,32 @@ make_settings (void)
     "allow-universal-access-from-file-urls", FALSE,
     "javascript-can-access-clipboard", FALSE,
     "javascript-can-open-windows-automatically", FALSE,
-    "enable-media-stream", FALSE,
+    "enable-media-stream", config->media_capture,
     NULL);
+}
+
+/* What a page asks of the user (camera, location, notifications...). Only
+ * camera and microphone can be granted, to the app's own pages, when
+ * keel.webview.mediaCapture is set; everything else is denied, and said. */
+static gboolean
+on_permission_request (WebKitWebView *view, WebKitPermissionRequest *request, KeelWindow *window)
+{
+  gboolean media = WEBKIT_IS_USER_MEDIA_PERMISSION_REQUEST (request)
+                   || WEBKIT_IS_DEVICE_INFO_PERMISSION_REQUEST (request);
+  const char *origin = window->origin != NULL ? window->origin : "null";
+  if (media && window->app->config->media_capture && is_app_origin (window->app, origin))
+    {
+      webkit_permission_request_allow (request);
+      return TRUE;
+    }
+  g_message ("[%s] a page of %s asked for %s; denied%s", window->label, origin,
+             G_OBJECT_TYPE_NAME (request),
+             media && !window->app->config->media_capture
+               ? " (set keel.webview.mediaCapture to true in keel.json to allow camera and "
+                 "microphone)"
+               : "");
+  webkit_permission_request_deny (request);
+  return TRUE;
 }
 
 static void
@@ -335,7 +360,7 @@ keel__window_new (KeelApp *app, const KeelWindowConfig *config)
                               WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
   webkit_user_content_manager_add_script (manager, bridge);
 
-  g_autoptr (WebKitSettings) settings = make_settings ();
+  g_autoptr (WebKitSettings) settings = make_settings (app->config);
   window->view = g_object_new (WEBKIT_TYPE_WEB_VIEW, "web-context", app->web_context,
                                "user-content-manager", manager, "settings", settings, NULL);
   /* First: the navigation rules must be in place before any load, and their
@@ -346,6 +371,7 @@ keel__window_new (KeelApp *app, const KeelWindowConfig *config)
   g_signal_connect (window->view, "web-process-terminated",
                     G_CALLBACK (on_web_process_terminated), window);
   g_signal_connect (window->view, "close", G_CALLBACK (on_view_close), window);
+  g_signal_connect (window->view, "permission-request", G_CALLBACK (on_permission_request), window);
 
   window->gtk_window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
   g_signal_connect (window->gtk_window, "destroy", G_CALLBACK (on_destroy), window);

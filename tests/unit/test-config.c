@@ -1090,6 +1090,30 @@ test_deep_nesting (void)
 
 /* keel.ipc.maxMessageSize: the size limit of messages from pages. */
 static void
+test_keel_webview (void)
+{
+  g_autoptr (KeelConfig) defaults = parse_valid (HEAD "  \"app\": {}\n}");
+  g_assert_false (defaults->media_capture);
+  g_autoptr (KeelConfig) on
+    = parse_valid (HEAD "  \"keel\": {\"webview\": {\"mediaCapture\": true}}\n}");
+  g_assert_true (on->media_capture);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KeelConfig) refused
+    = parse (HEAD "  \"keel\": {\"webview\": {\"mediaCapture\": \"yes\"}}\n}", &error);
+  g_assert_null (refused);
+  g_assert_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "keel.webview.mediaCapture: expected"));
+  g_assert_nonnull (strstr (error->message, "the string \"yes\""));
+
+  g_clear_error (&error);
+  g_autoptr (KeelConfig) typo
+    = parse (HEAD "  \"keel\": {\"webview\": {\"mediaCaptur\": true}}\n}", &error);
+  g_assert_null (typo);
+  g_assert_nonnull (strstr (error->message, "did you mean `mediaCapture`?"));
+}
+
+static void
 test_keel_ipc (void)
 {
   g_autoptr (KeelConfig) defaults = parse_valid (HEAD "  \"app\": {}\n}");
@@ -1185,6 +1209,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/config/keel-section", test_keel_section);
   g_test_add_func ("/config/keel-ipc", test_keel_ipc);
+  g_test_add_func ("/config/keel-webview", test_keel_webview);
   g_test_add_func ("/window-config/from-json", test_window_from_json);
   g_test_add_func ("/window-config/from-json-errors", test_window_from_json_errors);
 

@@ -88,4 +88,16 @@ test('a window no capability names gets no IPC at all', async () => {
   assert(!heard, 'its emit never arrived');
 });
 
+test('media capture is off unless keel.json turns it on', async () => {
+  const api = navigator.mediaDevices && navigator.mediaDevices.getUserMedia;
+  if (typeof api !== 'function') return; // not even exposed
+  let name = 'granted';
+  try {
+    (await navigator.mediaDevices.getUserMedia({ audio: true })).getTracks().forEach((t) => t.stop());
+  } catch (error) {
+    name = error.name;
+  }
+  assert(name === 'NotAllowedError', `getUserMedia: expected NotAllowedError, got ${name}`);
+});
+
 run();
