@@ -7,25 +7,10 @@
 set -eu
 host=$1 frontend=$2 foreign=$3
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/keel-origins.XXXXXX")
-server_pid=
-cleanup () {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  rm -rf "$scratch"
-}
-trap cleanup EXIT INT TERM
-
-python3 -u "$foreign" "$scratch/port" > "$scratch/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$scratch/port" ] && break
-  sleep 0.1
-done
-[ -s "$scratch/port" ] || { echo "the foreign server did not start:"; cat "$scratch/server.log"; exit 1; }
-port=$(cat "$scratch/port")
-echo "foreign server on 127.0.0.1:$port"
+. "$(dirname "$0")/lib/foreign-server.sh"
 
 mkdir "$scratch/app"
-sed "s|127\.0\.0\.1:9\([^0-9]\)|127.0.0.1:$port\1|g" "$frontend/keel.json" > "$scratch/app/keel.json"
+with_port "$frontend/keel.json" > "$scratch/app/keel.json"
 ln -s "$frontend/dist" "$scratch/app/dist"
 "$host" "$scratch/app" --expect 4 --timeout 100
 

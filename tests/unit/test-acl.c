@@ -11,6 +11,7 @@
 #include "acl.h"
 #include "keel/keel-error.h"
 #include "message.h" /* g_autoptr (json_t) */
+#include "marked-text.h"
 
 #define PLUGINS_DIR KEEL_TEST_SRCDIR "/../../plugins"
 #define CAPABILITY_SOURCE "capabilities/test.json"
@@ -223,42 +224,6 @@ assert_refused (KeelAcl *acl, const KeelAclCaller *caller, const char *command, 
     }
   va_end (args);
   g_assert_false (is_allowed (acl, caller, command));
-}
-
-/* Removes the '`' mark from `marked` and returns the text, with the mark's
- * line and column. */
-static char *
-unmark (const char *marked, int *line, int *column)
-{
-  const char *mark = strchr (marked, '`');
-  g_assert_nonnull (mark);
-  g_assert_true (strrchr (marked, '`') == mark); /* one mark only */
-
-  *line = 1;
-  const char *line_start = marked;
-  for (const char *p = marked; p < mark; p++)
-    {
-      if (*p == '\n')
-        {
-          (*line)++;
-          line_start = p + 1;
-        }
-    }
-  *column = (int) (mark - line_start) + 1;
-
-  GString *text = g_string_new_len (marked, mark - marked);
-  g_string_append (text, mark + 1);
-  return g_string_free (text, FALSE);
-}
-
-static void
-check_message (const GError *error, const char *prefix, const char *gist)
-{
-  if (!g_str_has_prefix (error->message, prefix))
-    g_test_fail_printf ("expected a message starting with\n  %s\ngot\n  %s", prefix,
-                        error->message);
-  else if (gist != NULL && strstr (error->message + strlen (prefix), gist) == NULL)
-    g_test_fail_printf ("expected a message containing\n  %s\ngot\n  %s", gist, error->message);
 }
 
 static char *

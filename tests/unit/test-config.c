@@ -12,6 +12,7 @@
 #include "config.h"
 #include "json-locate.h"
 #include "keel/keel-error.h"
+#include "marked-text.h"
 
 #define SOURCE "/app/keel.json"
 
@@ -25,42 +26,6 @@ static KeelConfig *
 parse (const char *text, GError **error)
 {
   return keel__config_parse (text, strlen (text), SOURCE, "/app", error);
-}
-
-/* Removes the '`' mark from `marked` and returns the text, with the mark's
- * line and column. */
-static char *
-unmark (const char *marked, int *line, int *column)
-{
-  const char *mark = strchr (marked, '`');
-  g_assert_nonnull (mark);
-  g_assert_true (strrchr (marked, '`') == mark); /* one mark only */
-
-  *line = 1;
-  const char *line_start = marked;
-  for (const char *p = marked; p < mark; p++)
-    {
-      if (*p == '\n')
-        {
-          (*line)++;
-          line_start = p + 1;
-        }
-    }
-  *column = (int) (mark - line_start) + 1;
-
-  GString *text = g_string_new_len (marked, mark - marked);
-  g_string_append (text, mark + 1);
-  return g_string_free (text, FALSE);
-}
-
-static void
-check_message (const GError *error, const char *prefix, const char *gist)
-{
-  if (!g_str_has_prefix (error->message, prefix))
-    g_test_fail_printf ("expected a message starting with\n  %s\ngot\n  %s", prefix,
-                        error->message);
-  else if (gist != NULL && strstr (error->message + strlen (prefix), gist) == NULL)
-    g_test_fail_printf ("expected a message containing\n  %s\ngot\n  %s", gist, error->message);
 }
 
 /* Asserts that `marked` is refused at its mark, naming `path`, saying `gist`. */
