@@ -43,6 +43,10 @@ typedef void (*KeelCommandFunc) (KeelInvoke *invoke, gpointer user_data);
  * @destroy: (nullable): frees @user_data when the app is freed.
  *
  * Registers a command. A name already registered is replaced (with a warning).
+ * Register every command before keel_app_run() (and before
+ * keel_app_describe_permissions()): the command's `allow-`/`deny-`
+ * permissions are made then, and a command registered later is refused with
+ * a critical warning, since no capability could grant it.
  */
 KEEL_API void keel_app_register_command (KeelApp *app, const char *name, KeelCommandFunc handler,
                                          gpointer user_data, GDestroyNotify destroy);
@@ -80,9 +84,11 @@ KEEL_API const char *keel_invoke_get_origin (KeelInvoke *invoke);
 /**
  * keel_invoke_get_url:
  *
- * Returns: (transfer none) (nullable): the URL of the calling document, as
- *   its window showed it when the message arrived; %NULL for calls the core
- *   made itself.
+ * Returns: (transfer none) (nullable): the URL of the calling document as
+ *   the page reported it, %NULL for calls the core made itself. Its origin
+ *   is checked (it is the one the window shows); its path is not, since a
+ *   page may change it with history.replaceState(): never base a decision
+ *   on the path.
  */
 KEEL_API const char *keel_invoke_get_url (KeelInvoke *invoke);
 
@@ -227,7 +233,10 @@ KEEL_API gboolean keel_invoke_arg_object (KeelInvoke *invoke, const char *key, j
  * @user_data: the data given at registration.
  *
  * Sees every call from every page, built-in commands included, on the main
- * thread, in the order hooks were added.
+ * thread, in the order hooks were added — before the permission check, so
+ * also calls that will be refused, from pages that may call nothing: treat
+ * the arguments as untrusted and act on nothing but the decision to refuse
+ * or rewrite.
  *
  * Returns: %TRUE to let the call through.
  */

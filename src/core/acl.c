@@ -42,6 +42,7 @@ typedef struct
   json_t *scope_allow;     /* arrays, or NULL */
   json_t *scope_deny;
   char *source_name;       /* where it was defined, for messages */
+  char *generated_for;     /* allow-/deny- made for this command; NULL if written */
 } Permission;
 
 typedef struct
@@ -96,6 +97,7 @@ struct _KeelAcl
   GPtrArray *active;        /* Capability* in force after finalize (borrowed) */
   gboolean finalized;
   gboolean chosen;          /* `active` is decided: no capability may be added */
+  GPtrArray *journal;       /* while a manifest is read: the permission ids it added */
 
   GMutex lock;              /* guards the cache */
   GHashTable *resolutions;  /* signature → Resolution* */
@@ -149,6 +151,7 @@ permission_free (gpointer data)
   json_decref (permission->scope_allow);
   json_decref (permission->scope_deny);
   g_free (permission->source_name);
+  g_free (permission->generated_for);
   g_free (permission);
 }
 
@@ -286,10 +289,22 @@ permission_new (const char *id, const char *plugin, const char *source_name)
   return permission;
 }
 
-/* Adds allow-<name> and deny-<name> for one command unless they exist. */
+/* Adds a permission, noting it in the journal of the manifest being read. */
 static void
+insert_permission (KeelAcl *acl, Permission *permission)
+{
+  g_hash_table_insert (acl->permissions, permission->id, permission);
+  if (acl->journal != NULL)
+    g_ptr_array_add (acl->journal, g_strdup (permission->id));
+}
+
+/* Adds allow-<name> and deny-<name> for one command unless they exist. Two
+ * commands that make the same identifier ("get_item" and "get-item"), or a
+ * written permission that took a command's identifier, are an error: the
+ * identifier would grant another command than its name says. */
+static gboolean
 add_command_permissions (KeelAcl *acl, const char *plugin, const char *name,
-                         const char *source_name)
+                         const char *source_name, GError **error)
 {
   g_autofree char *prefix = permission_prefix (plugin);
   g_autofree char *suffix = kebab (name);
@@ -298,15 +313,30 @@ add_command_permissions (KeelAcl *acl, const char *plugin, const char *name,
   for (int deny = 0; deny <= 1; deny++)
     {
       g_autofree char *id = g_strdup_printf ("%s%s-%s", prefix, deny ? "deny" : "allow", suffix);
-      if (g_hash_table_contains (acl->permissions, id))
-        continue;
+      Permission *existing = g_hash_table_lookup (acl->permissions, id);
+      if (existing != NULL)
+        {
+          if (g_strcmp0 (existing->generated_for, command) == 0)
+            continue;
+          g_set_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG,
+                       "%s: the permission \"%s\" of the command \"%s\" already exists for %s%s "
+                       "(%s); rename the command",
+                       source_name, id, command,
+                       existing->generated_for != NULL ? "the command " : "a permission written in ",
+                       existing->generated_for != NULL ? existing->generated_for
+                                                        : existing->source_name,
+                       existing->source_name);
+          return FALSE;
+        }
       Permission *permission = permission_new (id, plugin, source_name);
       permission->description = g_strdup_printf ("%s the %s command.",
                                                   deny ? "Denies" : "Allows", command);
+      permission->generated_for = g_strdup (command);
       g_ptr_array_add (deny ? permission->deny : permission->allow, g_strdup (command));
-      g_hash_table_insert (acl->permissions, permission->id, permission);
+      insert_permission (acl, permission);
     }
   g_hash_table_add (acl->commands, g_steal_pointer (&command));
+  return TRUE;
 }
 
 KeelAcl *
@@ -506,7 +536,7 @@ add_permission (KeelAcl *acl, KeelJsonCheck *check, Permission *permission, GErr
                                     "must be unique",
                                     quoted, other->source_name);
     }
-  g_hash_table_insert (acl->permissions, permission->id, permission);
+  insert_permission (acl, permission);
   return TRUE;
 }
 
@@ -531,6 +561,28 @@ read_set (KeelAcl *acl, KeelJsonCheck *check, json_t *object, const char *id, co
   if (!get_strings (check, object, "permissions", names, "an array of permission identifiers",
                     error))
     return FALSE;
+
+  /* A plugin's sets name its own permissions only: granting "store:default"
+   * must not grant, say, window creation. The app's own manifest and the
+   * "core" one may gather permissions of any plugin. */
+  if (plugin != NULL && *plugin != '\0')
+    {
+      for (guint i = 0; i < names->len; i++)
+        {
+          const char *name = names->pdata[i];
+          if (strchr (name, ':') != NULL && !g_str_has_prefix (name, prefix))
+            {
+              keel__json_check_push_key (check, "permissions");
+              keel__json_check_push_index (check, i);
+              g_autofree char *quoted = keel__json_quote (name);
+              return keel__json_check_fail (check, error, FALSE,
+                                            "%s belongs to another plugin; a plugin's sets may "
+                                            "name only its own permissions (the app's own "
+                                            "manifest may combine plugins)",
+                                            quoted);
+            }
+        }
+    }
 
   Permission *set = permission_new (id, plugin != NULL ? plugin : "", check->source_name);
   set->is_set = TRUE;
@@ -704,7 +756,10 @@ read_manifest (KeelAcl *acl, KeelJsonCheck *check, json_t *root, GError **error)
       if (!read_command_list (check, root, "commands", "", names, error))
         return FALSE;
       for (guint i = 0; i < names->len; i++)
-        add_command_permissions (acl, plugin, names->pdata[i], check->source_name);
+        {
+          if (!add_command_permissions (acl, plugin, names->pdata[i], check->source_name, error))
+            return FALSE;
+        }
     }
 
   json_t *value = json_object_get (root, "default");
@@ -778,7 +833,31 @@ keel__acl_add_manifest (KeelAcl *acl, const char *text, gsize length, const char
   check.text = text;
   check.length = length;
   check.source_name = source_name;
+  /* All or nothing: a manifest refused halfway leaves none of its
+   * permissions behind (a caller that goes on would otherwise have half a
+   * plugin grantable, and could not add it again). */
+  g_autoptr (GPtrArray) journal = g_ptr_array_new_with_free_func (g_free);
+  GHashTable *commands_before = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key;
+  g_hash_table_iter_init (&iter, acl->commands);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (commands_before, key);
+  acl->journal = journal;
   gboolean ok = read_manifest (acl, &check, root, error);
+  acl->journal = NULL;
+  if (!ok)
+    {
+      for (guint i = 0; i < journal->len; i++)
+        g_hash_table_remove (acl->permissions, journal->pdata[i]);
+      g_hash_table_iter_init (&iter, acl->commands);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          if (!g_hash_table_contains (commands_before, key))
+            g_hash_table_iter_remove (&iter);
+        }
+    }
+  g_hash_table_unref (commands_before);
   keel__json_check_clear (&check);
   return ok;
 }
@@ -1391,7 +1470,8 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
         name = strchr (commands[i], '|') != NULL ? strchr (commands[i], '|') + 1 : "";
       if (is_command_name (name) && (*plugin == '\0' || is_identifier_part (plugin)))
         {
-          add_command_permissions (acl, plugin, name, "(registered commands)");
+          if (!add_command_permissions (acl, plugin, name, "(registered commands)", error))
+            return FALSE;
           continue;
         }
       /* No permission can be named for it, so none can allow it; known as a
@@ -1758,14 +1838,17 @@ keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char *command,
     }
   g_mutex_unlock (&acl->lock);
 
-  /* Not a command any permission names: the router says "unknown command". */
+  /* Not a command any permission names. Refused all the same (a command
+   * registered after finalize must not pass unchecked); NOT_FOUND lets the
+   * router say "unknown command" when there is no handler either. */
   if (!g_hash_table_contains (acl->commands, command))
     {
-      if (scope_allow != NULL)
-        *scope_allow = json_array ();
-      if (scope_deny != NULL)
-        *scope_deny = json_array ();
-      return TRUE;
+      who = describe_caller (caller);
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_NOT_FOUND,
+                   "\"%s\" refused: no permission names this command (it was not registered "
+                   "when the app started), so no capability can grant it to %s",
+                   command, who);
+      return FALSE;
     }
 
   who = describe_caller (caller);

@@ -118,9 +118,10 @@ gboolean keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_
  * @error: on refusal, KEEL_ERROR_FORBIDDEN with a message naming the
  *   command, the caller and the permission(s) that would allow it.
  *
- * A command that no permission mentions at all (not registered, so no
- * allow-/deny- pair exists) is let through, for the router to answer
- * "unknown command" — unless no capability applies to the caller at all.
+ * A command that no permission mentions at all (not registered when the ACL
+ * was finalized, so no allow-/deny- pair exists) is refused with
+ * KEEL_ERROR_NOT_FOUND, so that the router can answer "unknown command"
+ * when it has no handler either; such a call never runs.
  */
 gboolean keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char *command,
                           json_t **scope_allow, json_t **scope_deny, GError **error);

@@ -337,15 +337,20 @@ dispatch_invoke (KeelRouter *router, KeelInvoke *invoke)
 
   /* The permission check (see docs/architecture.md): after the hooks, which
    * may rewrite a call, and before anything acts on it. */
+  Command *handler = g_hash_table_lookup (router->commands, invoke->command);
   if (router->permission_check != NULL
       && !router->permission_check (invoke, &error, router->permission_data))
     {
-      keel_invoke_reject (invoke, "forbidden", "%s",
-                          error != NULL ? error->message : "not permitted");
-      return;
+      /* A command nobody knows is reported as such; one with a handler but
+       * no permission is refused like any other. */
+      if (handler != NULL || !g_error_matches (error, KEEL_ERROR, KEEL_ERROR_NOT_FOUND))
+        {
+          keel_invoke_reject (invoke, "forbidden", "%s",
+                              error != NULL ? error->message : "not permitted");
+          return;
+        }
     }
 
-  Command *handler = g_hash_table_lookup (router->commands, invoke->command);
   if (handler == NULL)
     {
       keel_invoke_reject (invoke, "unknown_command",

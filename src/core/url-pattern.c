@@ -644,7 +644,10 @@ keel__url_origin (const char *url)
   if (host == NULL || !is_origin_host (host))
     return NULL;
   g_autofree char *scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
-  g_autofree char *lower = g_ascii_strdown (host, -1);
+  /* Hosts are case-insensitive in web URLs only: for a custom scheme such as
+   * keel:, WebKit treats "LOCALHOST" as another origin, and so must we. */
+  gboolean special = default_port (scheme) != -1 || strcmp (scheme, "file") == 0;
+  g_autofree char *lower = special ? g_ascii_strdown (host, -1) : g_strdup (host);
   gboolean ipv6 = strchr (lower, ':') != NULL;
   int port = g_uri_get_port (uri);
   GString *origin = g_string_new (NULL);

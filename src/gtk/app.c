@@ -480,6 +480,18 @@ void
 keel_app_register_command (KeelApp *app, const char *name, KeelCommandFunc handler,
                            gpointer user_data, GDestroyNotify destroy)
 {
+  g_return_if_fail (app != NULL && name != NULL && handler != NULL);
+  if (app->acl_ready)
+    {
+      /* Its allow-/deny- permissions would not exist, so no capability could
+       * grant it: refused loudly rather than registered dead. */
+      g_critical ("keel_app_register_command (\"%s\"): commands must be registered before "
+                  "keel_app_run() (and before keel_app_describe_permissions()); this one is not",
+                  name);
+      if (destroy != NULL)
+        destroy (user_data);
+      return;
+    }
   keel__router_register (app->router, name, handler, user_data, destroy);
 }
 

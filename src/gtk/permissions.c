@@ -154,7 +154,8 @@ keel_app_add_permissions (KeelApp *app, const char *manifest_json, GError **erro
   if (app->acl_ready)
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
-                   "permissions can only be added before the app runs");
+                   "permissions can only be added before keel_app_run() and "
+                   "keel_app_describe_permissions(), which settle them");
       return FALSE;
     }
   return keel__acl_add_manifest (app->acl, manifest_json, strlen (manifest_json),

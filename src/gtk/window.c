@@ -79,14 +79,6 @@ reply_to_page (gpointer data, const char *reply)
   webkit_script_message_reply_return_value (target->reply, value);
 }
 
-/* The origin commands see: "null" for pages without one (about:blank). */
-static char *
-origin_of (const char *uri)
-{
-  char *origin = keel__url_origin (uri);
-  return origin != NULL ? origin : g_strdup ("null");
-}
-
 /* Pages on these origins are the app's own ("local" in capabilities). */
 static gboolean
 is_app_origin (KeelApp *app, const char *origin)
@@ -127,17 +119,26 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
 
   /* The relay puts its document's URL first: "<url>\n<message>". The
    * window's committed origin says who may call; the stamp says which
-   * document sent it, so a message that was on its way while the window
-   * moved to another origin is refused instead of gaining the new page's
-   * rights (see docs/security.md). */
+   * origin sent it, so a message that was on its way while the window moved
+   * to another origin is refused instead of gaining the new page's rights
+   * (see docs/security.md). A document without an origin (about:blank) gets
+   * no IPC at all. */
   const char *newline = memchr (text, '\n', length);
   g_autofree char *url = newline != NULL ? g_strndup (text, newline - text) : NULL;
-  g_autofree char *sender_origin = url != NULL ? origin_of (url) : NULL;
+  g_autofree char *sender_origin = url != NULL ? keel__url_origin (url) : NULL;
+  if (window->origin == NULL || strcmp (window->origin, "null") == 0)
+    {
+      keel__router_refuse (window->app->router, &caller, "forbidden",
+                           "message refused: the page has no origin (such as about:blank), and "
+                           "only pages on the app's origin, devUrl or a capability's "
+                           "remote.urls may call the core");
+      return TRUE;
+    }
   if (sender_origin == NULL || strcmp (sender_origin, origin) != 0)
     {
       g_autofree char *message = g_strdup_printf (
-        "message refused: it comes from a document (%s) that window \"%s\" no longer shows "
-        "(it shows %s now)",
+        "message refused: it comes from a document (%s) on another origin than the one window "
+        "\"%s\" shows now (%s)",
         url != NULL ? url : "unknown", window->label, origin);
       keel__router_refuse (window->app->router, &caller, "forbidden", message);
       return TRUE;

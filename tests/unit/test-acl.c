@@ -188,6 +188,20 @@ is_allowed (KeelAcl *acl, const KeelAclCaller *caller, const char *command)
   return ok;
 }
 
+/* Refused because no permission names the command at all. */
+static void
+assert_unknown (KeelAcl *acl, const KeelAclCaller *caller, const char *command)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (json_t) allow = NULL;
+  g_autoptr (json_t) deny = NULL;
+  g_assert_false (keel__acl_check (acl, caller, command, &allow, &deny, &error));
+  g_assert_error (error, KEEL_ERROR, KEEL_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no permission names this command"));
+  g_assert_null (allow);
+  g_assert_null (deny);
+}
+
 static void
 assert_allowed (KeelAcl *acl, const KeelAclCaller *caller, const char *command)
 {
@@ -424,7 +438,7 @@ test_manifest_valid_shapes (void)
                      "  ],\n"
                      "  \"sets\": [\n"
                      "    {\"identifier\": \"everything\", \"description\": \"All.\",\n"
-                     "     \"permissions\": [\"rw\", \"default\", \"scope-only\", \"core:default\"]},\n"
+                     "     \"permissions\": [\"rw\", \"default\", \"scope-only\"]},\n"
                      "    {\"identifier\": \"empty\", \"permissions\": []}\n"
                      "  ]\n"
                      "}\n");
@@ -435,7 +449,7 @@ test_manifest_valid_shapes (void)
   add_file (acl, CAPABILITY_SOURCE,
             "{\"identifier\": \"main\", \"windows\": [\"main\"], \"permissions\": "
             "[\"my-store2:everything\", \"my-store2:empty\", \"my-store2:allow-Weird-Name-2\", "
-            "\"allow-greet\", \"my-store2:deny-Weird-Name-2\"]}");
+            "\"allow-greet\", \"my-store2:deny-Weird-Name-2\", \"core:default\"]}");
   const char *const commands[] = { "greet" };
   g_autoptr (GError) error = NULL;
   g_assert_true (finalize_with (acl, commands, 1, NULL, &error));
@@ -916,8 +930,9 @@ test_generated_unusable_names (void)
   KeelAclCaller caller = local_caller ("main");
   for (guint i = 0; i < 4; i++)
     assert_refused (acl, &caller, commands[i], "refused", NULL);
-  /* Not registered at all: let through, for the router to answer. */
-  assert_allowed (acl, &caller, "save.other");
+  /* Not registered at all: refused as unknown (the router then says
+   * "unknown command" if it has no handler either). */
+  assert_unknown (acl, &caller, "save.other");
   /* Registered with a usable name but granted nothing. */
   assert_refused (acl, &caller, "greet", "add allow-greet to", NULL);
 }
@@ -1430,6 +1445,49 @@ assert_set_error (const char *manifest, const char *gist)
   check_message (error, MANIFEST_SOURCE ": ", gist);
 }
 
+/* A plugin's sets stay within the plugin; a refused manifest leaves nothing
+ * behind; two commands may not share an identifier. */
+static void
+test_manifest_boundaries (void)
+{
+  g_autoptr (KeelAcl) acl = acl_with_manifests ();
+  g_autoptr (GError) error = NULL;
+  const char *reaching = "{\"plugin\": \"store\", \"commands\": [\"get\"],\n"
+                         " \"default\": {\"permissions\": [\"allow-get\",\n"
+                         "   \"core:webview:allow-create-webview-window\"]}}";
+  g_assert_false (keel__acl_add_manifest (acl, reaching, strlen (reaching), MANIFEST_SOURCE,
+                                          &error));
+  check_message (error, MANIFEST_SOURCE ":3:4: default.permissions[1]: ",
+                 "belongs to another plugin");
+  /* Nothing of it stayed: the same plugin can be added again, whole. */
+  g_clear_error (&error);
+  const char *fixed = "{\"plugin\": \"store\", \"commands\": [\"get\"],\n"
+                      " \"default\": {\"permissions\": [\"allow-get\"]}}";
+  g_assert_true (keel__acl_add_manifest (acl, fixed, strlen (fixed), MANIFEST_SOURCE, &error));
+  g_assert_no_error (error);
+  /* The app's own manifest may combine plugins. */
+  add_manifest (acl, "{\"sets\": [{\"identifier\": \"bundle\", \"permissions\": "
+                     "[\"store:default\", \"core:window:allow-set-title\"]}]}");
+
+  /* "get_item" and "get-item" would both be store:allow-get-item. */
+  g_autoptr (KeelAcl) twins = acl_with_manifests ();
+  const char *const commands[] = { "plugin:store|get-item", "plugin:store|get_item" };
+  g_assert_false (finalize_with (twins, commands, 2, NULL, &error) && error == NULL);
+  g_assert_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "store:allow-get-item"));
+  g_assert_nonnull (strstr (error->message, "rename the command"));
+
+  /* A written permission that took a command's generated identifier. */
+  g_clear_error (&error);
+  g_autoptr (KeelAcl) taken = acl_with_manifests ();
+  add_manifest (taken, "{\"plugin\": \"store\", \"permissions\": [{\"identifier\": "
+                       "\"allow-get\", \"commands\": {\"allow\": [\"set\"]}}]}");
+  const char *const get[] = { "plugin:store|get" };
+  g_assert_false (finalize_with (taken, get, 1, NULL, &error) && error == NULL);
+  g_assert_error (error, KEEL_ERROR, KEEL_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "a permission written in"));
+}
+
 static void
 test_finalize_set_errors (void)
 {
@@ -1437,8 +1495,8 @@ test_finalize_set_errors (void)
                     " \"sets\": [{\"identifier\": \"s\", \"permissions\": [\"allow-gte\"]}]}",
                     "the set \"store:s\" names the unknown permission \"store:allow-gte\"; did you "
                     "mean \"store:allow-get\"?");
-  assert_set_error ("{\"plugin\": \"store\", \"default\": {\"permissions\": [\"fs:read-all\"]}}",
-                    "the set \"store:default\" names the unknown permission \"fs:read-all\"; this "
+  assert_set_error ("{\"default\": {\"permissions\": [\"fs:read-all\"]}}",
+                    "the set \"default\" names the unknown permission \"fs:read-all\"; this "
                     "app has no plugin \"fs\"");
   /* Self-inclusion and a cycle. */
   assert_set_error ("{\"plugin\": \"store\", \"sets\": [\n"
@@ -1698,16 +1756,12 @@ test_check_unknown_command (void)
   g_autoptr (KeelAcl) acl = acl_of (app_manifest, "{\"identifier\": \"main\", \"windows\": "
                                                   "[\"main\"], \"permissions\": []}");
   KeelAclCaller caller = local_caller ("main");
-  /* Nobody registered it and no permission names it: the router answers. */
-  g_autoptr (json_t) allow = NULL;
-  g_autoptr (json_t) deny = NULL;
-  g_autoptr (GError) error = NULL;
-  g_assert_true (keel__acl_check (acl, &caller, "plugin:nothing|here", &allow, &deny, &error));
-  g_assert_no_error (error);
-  assert_json (allow, "[]");
-  assert_json (deny, "[]");
-  assert_allowed (acl, &caller, "unheard_of");
-  assert_allowed (acl, &caller, "plugin:window|no_such_command");
+  /* Nobody registered it and no permission names it: refused as unknown,
+   * never let through (a command registered after finalize must not run
+   * unchecked); the router says "unknown command" when it has no handler. */
+  assert_unknown (acl, &caller, "plugin:nothing|here");
+  assert_unknown (acl, &caller, "unheard_of");
+  assert_unknown (acl, &caller, "plugin:window|no_such_command");
   /* A command of a manifest, though unregistered, is checked. */
   assert_refused (acl, &caller, "save_note", "add allow-save-note to", NULL);
   assert_refused (acl, &caller, "plugin:window|set_icon", "core:window:allow-set-icon", NULL);
@@ -2137,6 +2191,7 @@ main (int argc, char **argv)
   g_test_add_func ("/acl/config/without-text", test_config_without_text);
   g_test_add_func ("/acl/finalize/unknown-permission", test_finalize_unknown_permission);
   g_test_add_func ("/acl/finalize/set-errors", test_finalize_set_errors);
+  g_test_add_func ("/acl/manifest/boundaries", test_manifest_boundaries);
   g_test_add_func ("/acl/finalize/depth", test_finalize_depth);
   g_test_add_func ("/acl/finalize/shared-members", test_finalize_shared_members);
   g_test_add_func ("/acl/check/window-globs", test_check_window_globs);

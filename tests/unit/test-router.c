@@ -645,6 +645,7 @@ typedef struct
   Fixture *f;
   gboolean allow;
   const char *reason;
+  gboolean unknown;   /* refuse as the ACL does a command no permission names */
 } PermissionData;
 
 static gboolean
@@ -657,7 +658,9 @@ permission_check (KeelInvoke *invoke, GError **error, gpointer user_data)
   if (data->allow)
     return TRUE;
   if (data->reason != NULL)
-    g_set_error_literal (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN, data->reason);
+    g_set_error_literal (error, KEEL_ERROR, data->unknown ? KEEL_ERROR_NOT_FOUND
+                                                          : KEEL_ERROR_FORBIDDEN,
+                         data->reason);
   return FALSE;
 }
 
@@ -696,6 +699,16 @@ test_permission_check (Fixture *f, gconstpointer data)
   a.refuse = FALSE;
   p.allow = FALSE;
   assert_error_reply (call (f, "{\"cmd\": \"nope\"}"), "forbidden", NULL);
+
+  /* A command no permission names: "unknown command" when there is no
+   * handler either; refused, never run, when there is one (registered after
+   * the permissions were settled). */
+  p.unknown = TRUE;
+  p.reason = "no permission names this command";
+  assert_error_reply (call (f, "{\"cmd\": \"nope\"}"), "unknown_command", NULL);
+  assert_error_reply (call (f, "{\"cmd\": \"greet\", \"args\": {\"name\": \"Ada\"}}"),
+                      "forbidden", "no permission names this command", NULL);
+  p.unknown = FALSE;
 
   /* Removing the check allows everything again. */
   keel__router_set_permission_check (f->router, NULL, NULL);
