@@ -88,6 +88,19 @@ test('a window no capability names gets no IPC at all', async () => {
   assert(!heard, 'its emit never arrived');
 });
 
+test('a page without an origin (about:blank) gets no IPC', async () => {
+  new WebviewWindow('limited-blank', { url: 'blank-start.html', width: 200, height: 150 });
+  // Once the window shows about:blank, ask its page to call the core.
+  const found = await waitFor(async () => {
+    await invoke('eval_in', { label: 'limited-blank', script:
+      "window.__TAURI_INTERNALS__ && location.href === 'about:blank' && " +
+      "window.__TAURI_INTERNALS__.invoke('echo', { value: 1 }).catch(() => {})" });
+    const all = (await invoke('refusals')).filter((r) => r.window === 'limited-blank');
+    return all.length > 0 ? all : null;
+  }, 'a refusal from the about:blank page');
+  assert(found[0].message.includes('has no origin'), found[0].message);
+});
+
 test('media capture is off unless keel.json turns it on', async () => {
   const api = navigator.mediaDevices && navigator.mediaDevices.getUserMedia;
   if (typeof api !== 'function') return; // not even exposed
