@@ -105,6 +105,10 @@ error_code (const GError *error)
 static void
 reject_error (KeelInvoke *invoke, const GError *error, const char *advice)
 {
+  /* Said in the terminal too: the page may not show it, and the user may
+   * want the file that was moved aside. */
+  if (g_error_matches (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_CORRUPT))
+    g_warning ("keel store: %s", error->message);
   keel_invoke_reject (invoke, error_code (error), "%s: %s%s", keel_invoke_get_command (invoke),
                       error->message, advice != NULL ? advice : "");
 }
