@@ -115,12 +115,17 @@ ensure_directory (const char *dir, GError **error)
   g_autofree char *parent = g_path_get_dirname (dir);
   if (strcmp (parent, dir) != 0 && !ensure_directory (parent, error))
     return FALSE;
-  if (g_mkdir (dir, 0700) != 0 && errno != EEXIST)
+  if (g_mkdir (dir, 0700) != 0)
     {
       int saved = errno;
-      g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_IO,
-                   "cannot create the directory %s: %s", dir, g_strerror (saved));
-      return FALSE;
+      if (saved == EEXIST && !g_file_test (dir, G_FILE_TEST_IS_DIR))
+        g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_IO,
+                     "%s should be a directory, but a file of that name is in the way", dir);
+      else if (saved != EEXIST)
+        g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_IO,
+                     "cannot create the directory %s: %s", dir, g_strerror (saved));
+      if (saved != EEXIST || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+        return FALSE;
     }
   return sync_directory (parent, error);
 }

@@ -9,6 +9,7 @@
  * usage: test-host DIR --expect N [--expect-exit CODE] [--timeout SECONDS]
  *                  [--c-window LABEL]   (also open a window created from C) */
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <keel/keel.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,8 +482,8 @@ count (KeelInvoke *invoke, gpointer data)
 }
 
 /* Files of the app's data directory, for store tests: data_file {path,
- * text?} reads one (null when absent) or, given text, writes it;
- * data_dir {path?} lists a directory's names, sorted. */
+ * text?, remove?} reads one (null when absent), or writes text to it, or
+ * removes it; data_dir {path?} lists a directory's names, sorted. */
 static char *
 data_path (KeelInvoke *invoke, const char *path)
 {
@@ -498,14 +499,21 @@ static void
 data_file (KeelInvoke *invoke, gpointer data)
 {
   const char *path, *text = NULL;
+  gboolean delete = FALSE;
   if (!keel_invoke_arg_string (invoke, "path", &path)
-      || !keel_invoke_arg_string_opt (invoke, "text", &text))
+      || !keel_invoke_arg_string_opt (invoke, "text", &text)
+      || !keel_invoke_arg_bool_opt (invoke, "remove", &delete))
     return;
   g_autofree char *full = data_path (invoke, path);
   g_autofree char *contents = NULL;
   g_autoptr (GError) error = NULL;
   if (full == NULL)
     return;
+  if (delete)
+    {
+      keel_invoke_resolve (invoke, json_boolean (g_remove (full) == 0));
+      return;
+    }
   if (text != NULL)
     {
       g_autofree char *dir = g_path_get_dirname (full);

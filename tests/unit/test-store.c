@@ -283,6 +283,7 @@ test_file_unreadable (Fixture *f, gconstpointer data)
   g_assert_false (keel__store_file_write (below, object, &error));
   g_assert_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_IO);
   g_assert_nonnull (strstr (error->message, below));
+  g_assert_nonnull (strstr (error->message, "a file of that name is in the way"));
   json_decref (object);
 }
 

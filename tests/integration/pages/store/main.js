@@ -249,6 +249,18 @@ test('a store file holding no object is corrupt; reload of a corrupt file keeps 
   assertEqual(await readFile('reload-bad.json'), pretty({ k: 1 }), 'the next save writes a new file');
 });
 
+test('a save that fails is reported; the values stay in memory and a later save writes them', async () => {
+  const store = await load('blocked/s.json', { autoSave: false });
+  await store.set('keep', 'me');
+  await writeFile('blocked', 'a file where the directory should be');
+  assertError(await rejects(store.save()), 'io_error', 'plugin:store|save', 'blocked/s.json',
+    'in the way', 'the changes stay in memory');
+  assertEqual(await store.get('keep'), 'me');
+  assertEqual(await invoke('data_file', { path: 'blocked', remove: true }), true);
+  await store.save();
+  assertEqual(await readFile('blocked/s.json'), pretty({ keep: 'me' }));
+});
+
 test('overrideDefaults reads the file alone; without it the file goes over the defaults', async () => {
   await writeFile('over.json', '{"b": 2}');
   await writeFile('merge.json', '{"b": 2}');
