@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -81,6 +82,26 @@ keel__store_resolve_path (const char *base_dir, const char *path, GError **error
                    "\"settings.json\"",
                    path);
       return NULL;
+    }
+  /* Below the data directory, links are not followed: one (made by the app,
+   * or by anyone who can write there) could lead anywhere, and a corrupt
+   * file is renamed where it is found. */
+  g_autoptr (GString) walked = g_string_new (base_dir);
+  for (guint i = 1; i < kept->len; i++)
+    {
+      g_string_append_c (walked, G_DIR_SEPARATOR);
+      g_string_append (walked, kept->pdata[i]);
+      GStatBuf info;
+      if (g_lstat (walked->str, &info) != 0)
+        break; /* not there (yet): nothing further down is either */
+      if (S_ISLNK (info.st_mode))
+        {
+          g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_ESCAPE,
+                       "store path \"%s\" goes through the symbolic link %s; stores do not "
+                       "follow links, which could lead out of the app's data directory",
+                       path, walked->str);
+          return NULL;
+        }
     }
   g_ptr_array_add (kept, NULL);
   return g_build_filenamev ((char **) kept->pdata);

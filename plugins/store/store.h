@@ -34,10 +34,11 @@ typedef enum
  *
  * Where a store lives: @path below @base_dir, spelt one way, so that
  * "a/b.json", "./a/b.json" and "a//b.json" find the same store. Refused,
- * with a message that says why and
- * shows a valid path: an empty path, a path naming a directory (ending in
- * '/'), an absolute path, any ".." component, control characters, and
- * components longer than a file name may be.
+ * with a message that says why and shows a valid path: an empty path, a
+ * path naming a directory (ending in '/'), an absolute path, any ".."
+ * component, control characters, components longer than a file name may
+ * be, and a path through a symbolic link below @base_dir (which could lead
+ * anywhere).
  *
  * Returns: (transfer full): the absolute path, or %NULL with @error set
  *   (%KEEL_STORE_ERROR_PATH or %KEEL_STORE_ERROR_ESCAPE).

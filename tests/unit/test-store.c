@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -163,6 +164,35 @@ test_paths (void)
   assert_refused ("a\nb.json", KEEL_STORE_ERROR_PATH, "control character 0x0a");
   g_autofree char *long_name = g_strnfill (256, 'x');
   assert_refused (long_name, KEEL_STORE_ERROR_PATH, "at most 255");
+}
+
+static void
+test_paths_links (Fixture *f, gconstpointer data)
+{
+  /* Links below the data directory are not followed, file or directory. */
+  g_autofree char *outside = path_in (f, "outside");
+  g_autofree char *base = path_in (f, "base");
+  g_autofree char *sub = path_in (f, "base/sub");
+  g_assert_cmpint (g_mkdir (outside, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  g_autofree char *dir_link = path_in (f, "base/sub/out");
+  g_autofree char *file_link = path_in (f, "base/file.json");
+  g_assert_cmpint (symlink (outside, dir_link), ==, 0);
+  g_assert_cmpint (symlink ("/etc/passwd", file_link), ==, 0);
+
+  const char *refused[] = { "sub/out/x.json", "sub/out", "file.json", "./sub//out/deeper/x.json" };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *resolved = keel__store_resolve_path (base, refused[i], &error);
+      g_assert_null (resolved);
+      g_assert_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_ESCAPE);
+      g_assert_nonnull (strstr (error->message, "symbolic link"));
+    }
+  g_autoptr (GError) error = NULL;
+  g_autofree char *fine = keel__store_resolve_path (base, "sub/new/x.json", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (fine, "/base/sub/new/x.json"));
 }
 
 /* ---- the file ------------------------------------------------------------ */
@@ -541,6 +571,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   g_test_add_func ("/store/paths", test_paths);
+  ADD ("/store/paths/links", test_paths_links);
   ADD ("/store/file/round-trip", test_file_round_trip);
   ADD ("/store/file/missing", test_file_missing);
   ADD ("/store/file/corrupt", test_file_corrupt);
