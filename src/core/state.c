@@ -50,22 +50,27 @@ gboolean
 keel__state_table_insert (KeelStateTable *table, const char *key, gpointer state,
                           GDestroyNotify destroy)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&table->lock);
-  if (g_hash_table_contains (table->by_key, key))
-    return FALSE;
-  Entry *entry = g_new0 (Entry, 1);
-  entry->key = g_strdup (key);
-  entry->state = state;
-  entry->destroy = destroy;
-  g_ptr_array_add (table->order, entry);
-  g_hash_table_insert (table->by_key, entry->key, entry);
-  return TRUE;
+  g_mutex_lock (&table->lock);
+  gboolean taken = g_hash_table_contains (table->by_key, key);
+  if (!taken)
+    {
+      Entry *entry = g_new0 (Entry, 1);
+      entry->key = g_strdup (key);
+      entry->state = state;
+      entry->destroy = destroy;
+      g_ptr_array_add (table->order, entry);
+      g_hash_table_insert (table->by_key, entry->key, entry);
+    }
+  g_mutex_unlock (&table->lock);
+  return !taken;
 }
 
 gpointer
 keel__state_table_lookup (KeelStateTable *table, const char *key)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&table->lock);
+  g_mutex_lock (&table->lock);
   Entry *entry = g_hash_table_lookup (table->by_key, key);
-  return entry != NULL ? entry->state : NULL;
+  gpointer state = entry != NULL ? entry->state : NULL;
+  g_mutex_unlock (&table->lock);
+  return state;
 }
