@@ -262,7 +262,8 @@ assert_corrupt (Fixture *f, const char *text, const char *problem)
     g_error ("the message lacks \"%s\" or the path: %s", problem, error->message);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
-  const char *aside = strstr (error->message, "moved aside to ");
+  /* The last mention: the file's own text, quoted in the message, may say it too. */
+  const char *aside = g_strrstr (error->message, "moved aside to ");
   g_assert_nonnull (aside);
   aside += strlen ("moved aside to ");
   g_autofree char *kept = NULL;
