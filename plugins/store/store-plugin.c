@@ -17,7 +17,7 @@
 
 typedef struct
 {
-  KeelApp *app;        /* for events; the registry never outlives its use */
+  KeelApp *app;        /* for events: stores are closed before the app goes */
   char *base_dir;      /* $XDG_DATA_HOME/<identifier> */
   GHashTable *open;    /* resolved path → Entry* (owned by the resource table) */
 } Registry;
@@ -64,10 +64,12 @@ static void
 on_change (KeelStore *store, const char *key, json_t *value, gpointer data)
 {
   Entry *entry = data;
+  /* File names need not be UTF-8 ($XDG_DATA_HOME may not be); JSON must. */
+  g_autofree char *path = g_filename_display_name (keel__store_get_path (store));
   keel_app_emit (entry->registry->app, "store://change",
-                 json_pack ("{s:s, s:I, s:s, s:O?, s:b}", "path", keel__store_get_path (store),
-                            "resourceId", (json_int_t) entry->rid, "key", key, "value", value,
-                            "exists", value != NULL));
+                 json_pack ("{s:s, s:I, s:s, s:O?, s:b}", "path", path, "resourceId",
+                            (json_int_t) entry->rid, "key", key, "value", value, "exists",
+                            value != NULL));
 }
 
 static const char *
