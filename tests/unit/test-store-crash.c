@@ -1,7 +1,8 @@
 /* Crash safety of the store's writes: a child process saves a store in a
  * tight loop — the store code the plugin runs (plugins/store/store.c and
  * store-file.c), set() then save() — and reports each sequence number once
- * save() has returned. The parent SIGKILLs it at a random moment, 50 times
+ * save() has returned. The parent SIGKILLs it at a random moment of a
+ * save (after 1 to 15 saves, a random fraction into the next), 50 times
  * over, and after each kill checks that the file still parses, through the
  * store's own reader, and holds a sequence number no older than the last
  * one acknowledged (and at most the one being written), with the matching
@@ -11,6 +12,9 @@
  * never seen half done and that an acknowledged save is on disk as far as
  * the kernel is concerned. That the fsync() calls make it survive a power
  * cut too is the kernel's promise, which no test here can check.
+ *
+ * About half the kills land between the temporary file's creation and its
+ * rename; the test requires some to.
  *
  * KEEL_CRASH_SEED=N repeats a run (the seed is printed). */
 #include <errno.h>
@@ -71,12 +75,15 @@ writer (const char *path, int ack_fd)
     }
 }
 
-/* Reads acknowledgements until `deadline` (monotonic µs; 0: until EOF);
- * returns the last complete one seen, or `last`. */
+/* Reads acknowledgements until one reaches `target` (0: none does), or
+ * until `deadline` (monotonic µs; 0: none), or the end of the pipe; returns
+ * the last complete one seen, or `last`. *reached_at gets the time the
+ * target was reached. */
 static gint64
-read_acks (int fd, GString *pending, gint64 deadline, gint64 last)
+read_acks (int fd, GString *pending, gint64 deadline, gint64 last, gint64 target,
+           gint64 *reached_at)
 {
-  for (;;)
+  while (target == 0 || last < target)
     {
       int timeout_ms = -1;
       if (deadline != 0)
@@ -107,6 +114,9 @@ read_acks (int fd, GString *pending, gint64 deadline, gint64 last)
           g_string_erase (pending, 0, newline - pending->str + 1);
         }
     }
+  if (reached_at != NULL)
+    *reached_at = g_get_monotonic_time ();
+  return last;
 }
 
 /* Temporary files a killed write left behind: "<name>.XXXXXX". */
@@ -141,6 +151,7 @@ test_sigkill_storm (void)
   gint64 total_acks = 0;
   guint torn_rounds = 0;   /* kills that landed inside a write (a temp file stayed) */
   gint64 last_ack = 0;
+  gint64 save_us = 2000; /* how long one save takes, measured as it goes */
   for (int round = 1; round <= ROUNDS; round++)
     {
       int fds[2];
@@ -155,18 +166,30 @@ test_sigkill_storm (void)
         }
       close (fds[1]);
 
-      /* A random moment: from right after the start (often inside the
-       * first load or write) to some dozens of writes later. */
-      gint64 delay_us = g_rand_int_range (rand, 1000, 60000);
+      /* A random moment of a save: after a random number of saves (1 to
+       * 15), somewhere in the next one — a random fraction of the time a
+       * save took so far. A save is one write after another, so this lands
+       * anywhere in one: building the text, writing the temporary file,
+       * fsync, rename, fsync of the directory. */
       g_autoptr (GString) pending = g_string_new (NULL);
       gint64 round_first = last_ack;
-      gint64 acked = read_acks (fds[0], pending, g_get_monotonic_time () + delay_us, last_ack);
+      int saves = g_rand_int_range (rand, 1, 16);
+      gint64 started = g_get_monotonic_time (), first_at = 0, reached_at = 0;
+      gint64 acked = read_acks (fds[0], pending, started + 10 * G_USEC_PER_SEC, round_first,
+                                round_first + 1, &first_at);
+      if (acked < round_first + 1)
+        g_error ("round %d: the writer saved nothing in 10 s", round);
+      acked = read_acks (fds[0], pending, started + 10 * G_USEC_PER_SEC, acked,
+                         round_first + saves, &reached_at);
+      if (saves > 1 && reached_at > 0)
+        save_us = (reached_at - first_at) / (saves - 1);
+      g_usleep ((gulong) (g_rand_double (rand) * (double) save_us));
       kill (pid, SIGKILL);
       int status;
       g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
       /* Acknowledgements already in the pipe count: they were sent after
        * their save returned. */
-      acked = read_acks (fds[0], pending, 0, acked);
+      acked = read_acks (fds[0], pending, 0, acked, 0, NULL);
       close (fds[0]);
       if (!WIFSIGNALED (status) || WTERMSIG (status) != SIGKILL)
         g_error ("round %d: the writer ended by itself (status %d) before the kill", round,
@@ -179,8 +202,6 @@ test_sigkill_storm (void)
       /* The file: it must parse (the store's own reader, which would move
        * a corrupt file aside and fail), and hold an acknowledged save or
        * the one in flight, with its own payload. */
-      if (acked == 0 && !g_file_test (path, G_FILE_TEST_EXISTS))
-        continue; /* killed before the first save ever finished */
       json_t *object = NULL;
       if (!keel__store_file_read (path, &object, &error))
         g_error ("round %d: after a kill, the store file is unreadable: %s", round,
@@ -196,9 +217,10 @@ test_sigkill_storm (void)
       last_ack = seq; /* the next writer goes on from what the file holds */
     }
   double seconds = (g_get_monotonic_time () - start) / 1e6;
-  g_test_message ("%d SIGKILLs in %.1f s; %" G_GINT64_FORMAT " saves acknowledged; %u kills "
-                  "landed inside a write (its temporary file stayed behind)",
-                  ROUNDS, seconds, total_acks, torn_rounds);
+  g_test_message ("%d SIGKILLs in %.1f s; %" G_GINT64_FORMAT " saves acknowledged (%.2f ms "
+                  "each); %u kills landed between the temporary file's creation and its "
+                  "rename (it stayed behind)",
+                  ROUNDS, seconds, total_acks, save_us / 1000.0, torn_rounds);
   /* The storm did storm, and kills did land inside writes. */
   g_assert_cmpint (total_acks, >, ROUNDS);
   g_assert_cmpuint (torn_rounds, >, 0);
