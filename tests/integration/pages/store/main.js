@@ -346,6 +346,9 @@ test('bad arguments are refused with clear messages, and the store keeps working
   assertError(await rejects(load('x.json', { serializeFnName: 'yaml' })), 'unsupported', '"yaml"', 'JSON only');
   assertError(await call('reload', { rid, ignoreDefaults: 'yes' }), 'invalid_args', '"ignoreDefaults"');
   assertError(await rejects(invoke('plugin:resources|close', { rid: 999999 })), 'not_found', '999999');
+  // A directory where the file should be (made by the paths case above).
+  assertError(await rejects(load('deep')), 'io_error', 'cannot read the store file', 'deep');
+  assertEqual((await invoke('data_dir', { path: 'deep' })), ['er'], 'and nothing was moved');
   assertEqual(await getStore('x.json'), null, 'no refused load opened a store');
   await store.set('still', 'works');
   assertEqual(await store.get('still'), 'works');
