@@ -8,3 +8,4 @@ void keel__plugin_app_register (KeelApp *app);
 void keel__plugin_window_register (KeelApp *app);
 void keel__plugin_webview_register (KeelApp *app);
 void keel__plugin_path_register (KeelApp *app);
+void keel__plugin_resources_register (KeelApp *app);

@@ -40,6 +40,10 @@ The command lists and default sets follow Tauri 2.12, the release that
 `@tauri-apps/api` 2.12 belongs to. The "Keel" column says whether Keel
 implements the command yet. The others are listed all the same, so that a
 capability naming any of Tauri's identifiers is valid here too.
+
+Plugins that an app turns on itself (the store: `keel_store_plugin_register()`)
+follow the core ones. Their identifiers start with the plugin's name, as in
+Tauri (`store:allow-get`), and exist only in apps that registered the plugin.
 """
 
 
@@ -88,6 +92,11 @@ def section(name, manifest, registered):
     return lines
 
 
+def optional_plugins(manifests):
+    """Plugins outside Tauri's core, which an app registers itself."""
+    return sorted(name for name in manifests if name != "core" and not name.startswith("core:"))
+
+
 def render(manifests, registered):
     lines = [INTRO]
     lines.append("| Plugin | Commands | In its default set | Implemented by Keel |")
@@ -97,12 +106,19 @@ def render(manifests, registered):
         implemented = sum((name, c) in registered for c in manifest["commands"])
         lines.append(f"| `core:{name}` | {len(manifest['commands'])} "
                      f"| {len(manifest['default']['permissions'])} | {implemented} |")
+    for name in optional_plugins(manifests):
+        manifest = manifests[name]
+        implemented = sum((name, c) in registered for c in manifest["commands"])
+        lines.append(f"| `{name}` (the app turns it on) | {len(manifest['commands'])} "
+                     f"| {len(manifest['default']['permissions'])} | {implemented} |")
     lines.append("")
     core = manifests["core"]
     lines += ["## `core:default`", "", core["default"]["description"], "",
               ", ".join(f"`{p}`" for p in core["default"]["permissions"]), ""]
     for name in ORDER:
         lines += section(name, manifests[f"core:{name}"], registered)
+    for name in optional_plugins(manifests):
+        lines += section(name, manifests[name], registered)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -110,7 +126,8 @@ def main():
     manifests = load_manifests()
     registered = registered_commands()
     unlisted = sorted(f"plugin:{p}|{c}" for p, c in registered
-                      if c not in manifests.get(f"core:{p}", {}).get("commands", []))
+                      if c not in manifests.get(f"core:{p}", manifests.get(p, {}))
+                      .get("commands", []))
     if unlisted:
         sys.exit("registered but in no permissions.json: " + ", ".join(unlisted))
     text = render(manifests, registered)

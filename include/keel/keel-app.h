@@ -175,4 +175,101 @@ KEEL_API gboolean keel_app_add_permissions (KeelApp *app, const char *manifest_j
  * Returns: (transfer full) (nullable): the text; %NULL with @error set.
  */
 KEEL_API char *keel_app_describe_permissions (KeelApp *app, GError **error);
+
+/**
+ * keel_app_manage:
+ * @app: an app.
+ * @key: the state's name, e.g. "db" or "org.example.cache". Names that start
+ *   with "keel:" belong to Keel's own plugins.
+ * @state: (transfer full) (not nullable): the state: any pointer.
+ * @destroy: (nullable): frees @state when the app is done with it.
+ *
+ * Hands the core a piece of state that every command handler can reach with
+ * keel_invoke_get_state() — Tauri's `manage()` and `State<T>`: a database
+ * connection, a cache, the app's settings. The core owns it from now on.
+ *
+ * Handlers may run on any thread (see keel_invoke_resolve()), so @state must
+ * do its own locking when it changes after this call; the core only hands
+ * out the pointer.
+ *
+ * @destroy runs once, on the main thread: in keel_app_free(), after the
+ * windows are destroyed and the resources closed (keel_app_add_resource()),
+ * in the reverse order of keel_app_manage() calls. When an invoke is still
+ * pending then (a worker thread holds it), @state lives until that invoke
+ * has been answered and its answer dropped on the main loop, so a late
+ * handler never meets freed state; @destroy must not use @app then.
+ *
+ * A key managed twice is a programming error: the call logs a critical,
+ * keeps the first state, and frees @state at once with @destroy (Tauri's
+ * `manage()` likewise keeps the first value and drops the second).
+ *
+ * Callable from any thread.
+ *
+ * Returns: %TRUE when @state is managed now; %FALSE when @key was taken.
+ */
+KEEL_API gboolean keel_app_manage (KeelApp *app, const char *key, gpointer state,
+                                   GDestroyNotify destroy);
+
+/**
+ * keel_app_get_state:
+ * @app: an app.
+ * @key: the name given to keel_app_manage().
+ *
+ * Callable from any thread; see keel_app_manage() about locking.
+ *
+ * Returns: (transfer none) (nullable): the state managed under @key, or %NULL.
+ */
+KEEL_API gpointer keel_app_get_state (KeelApp *app, const char *key);
+
+/**
+ * keel_app_add_resource:
+ * @app: an app.
+ * @kind: what the resource is, e.g. "store"; keel_app_get_resource() must
+ *   name the same kind, so one plugin's id never reaches another's object.
+ * @data: (transfer full): the resource.
+ * @close: (nullable): releases @data when the resource is closed.
+ *
+ * Adds an object that pages refer to by number — a resource id, or "rid",
+ * as in Tauri's resource table (`Resource` in @tauri-apps/api/core). Pages
+ * close one with `Resource.close()`, which sends `plugin:resources|close`
+ * (permission `core:resources:allow-close`, in `core:default`). The table is
+ * the app's, as Tauri's app resource table is: every window may use an id
+ * any window was given, as far as its capabilities allow the commands.
+ *
+ * @close runs once, on the main thread, when the resource is closed: by a
+ * page, by keel_app_close_resource(), or when the app ends — when
+ * keel_app_run() returns (Tauri clears its table on exit too) or in
+ * keel_app_free(), the newest resource first. Main thread only.
+ *
+ * Returns: the resource id, 1 or more; ids are never reused. 0 (with a
+ *   critical, and @data closed) only after 4294967295 resources.
+ */
+KEEL_API guint32 keel_app_add_resource (KeelApp *app, const char *kind, gpointer data,
+                                        GDestroyNotify close);
+
+/**
+ * keel_app_get_resource:
+ * @app: an app.
+ * @rid: a resource id, usually from a page.
+ * @kind: the kind given to keel_app_add_resource().
+ *
+ * Main thread only.
+ *
+ * Returns: (transfer none) (nullable): the resource, or %NULL when no
+ *   resource of that kind is open under @rid (closed, never added, or of
+ *   another kind).
+ */
+KEEL_API gpointer keel_app_get_resource (KeelApp *app, guint32 rid, const char *kind);
+
+/**
+ * keel_app_close_resource:
+ * @app: an app.
+ * @rid: a resource id.
+ *
+ * Closes a resource: it leaves the table (its id finds nothing from now on)
+ * and its close function runs. Main thread only.
+ *
+ * Returns: %TRUE, or %FALSE when no resource is open under @rid.
+ */
+KEEL_API gboolean keel_app_close_resource (KeelApp *app, guint32 rid);
 G_END_DECLS

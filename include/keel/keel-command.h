@@ -60,6 +60,19 @@ KEEL_API void keel_app_register_command (KeelApp *app, const char *name, KeelCom
  *   freed while the invoke was pending (a worker thread finishing late).
  */
 KEEL_API KeelApp *keel_invoke_get_app (KeelInvoke *invoke);
+/**
+ * keel_invoke_get_state:
+ * @invoke: a call, not answered yet.
+ * @key: the name given to keel_app_manage().
+ *
+ * The app's managed state, from a handler — Tauri's `State<T>` argument.
+ * Callable from any thread, also after the app was freed while this invoke
+ * was pending: the state lives until such invokes are gone. The state must
+ * do its own locking when handlers change it (see keel_app_manage()).
+ *
+ * Returns: (transfer none) (nullable): the state managed under @key, or %NULL.
+ */
+KEEL_API gpointer keel_invoke_get_state (KeelInvoke *invoke, const char *key);
 /** keel_invoke_get_command: Returns: (transfer none): the command name. */
 KEEL_API const char *keel_invoke_get_command (KeelInvoke *invoke);
 /**

@@ -4,11 +4,19 @@
 
 #include "invoke-private.h"
 #include "message.h"
+#include "state.h"
 
 KeelApp *
 keel_invoke_get_app (KeelInvoke *invoke)
 {
   return invoke->router != NULL ? keel__router_get_app (invoke->router) : NULL;
+}
+
+gpointer
+keel_invoke_get_state (KeelInvoke *invoke, const char *key)
+{
+  g_return_val_if_fail (invoke != NULL && key != NULL, NULL);
+  return keel__state_table_lookup (keel__router_get_states (invoke->router), key);
 }
 
 const char *

@@ -3,6 +3,7 @@
 #include "invoke-private.h"
 #include "keel/keel-error.h"
 #include "message.h"
+#include "state.h"
 #include "trace.h"
 
 typedef struct
@@ -43,6 +44,7 @@ struct _KeelRouter
   GHashTable *live_pages;  /* page id set */
   guint64 next_page_id;
   gint pending;
+  KeelStateTable *states;  /* managed state, freed with the router's memory */
 };
 
 static void
@@ -86,6 +88,7 @@ keel__router_new (KeelApp *app, GMainContext *context)
   router->max_message_size = KEEL_MESSAGE_DEFAULT_MAX_SIZE;
   router->live_pages = g_hash_table_new (g_direct_hash, g_direct_equal);
   router->next_page_id = 1;
+  router->states = keel__state_table_new ();
   return router;
 }
 
@@ -94,6 +97,9 @@ router_unref (KeelRouter *router)
 {
   if (!g_atomic_int_dec_and_test (&router->ref_count))
     return;
+  /* After the app and every pending invoke: no handler can reach a state
+   * any more. */
+  keel__state_table_free (router->states);
   g_main_context_unref (router->context);
   g_free (router);
 }
@@ -116,6 +122,12 @@ KeelApp *
 keel__router_get_app (KeelRouter *router)
 {
   return router->app;
+}
+
+KeelStateTable *
+keel__router_get_states (KeelRouter *router)
+{
+  return router->states;
 }
 
 void

@@ -45,6 +45,11 @@ void keel__router_free (KeelRouter *router);
 
 KeelApp *keel__router_get_app (KeelRouter *router);
 
+/* The app's managed state (state.h). It lives as long as the router's
+ * memory: until the app is freed and the last pending invoke is gone. */
+typedef struct _KeelStateTable KeelStateTable;
+KeelStateTable *keel__router_get_states (KeelRouter *router);
+
 void keel__router_register (KeelRouter *router, const char *name, KeelCommandFunc handler,
                             gpointer user_data, GDestroyNotify destroy);
 gboolean keel__router_has_command (KeelRouter *router, const char *name);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "csp.h"
+#include "state.h"
 #include "url-pattern.h"
 #include "event-commands.h"
 #include "shell.h"
@@ -82,6 +83,7 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
   app->router = keel__router_new (app, NULL);
   keel__router_set_max_message_size (app->router, (gsize) config->max_message_size);
   app->bus = keel__event_bus_new (app, deliver_event_script, app);
+  app->resources = keel__resource_table_new ();
   app->pending_windows = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
   app->pages = g_hash_table_new (g_direct_hash, g_direct_equal);
   app->web_process_handlers = g_ptr_array_new_with_free_func (web_process_handler_free);
@@ -98,6 +100,7 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
   keel__plugin_window_register (app);
   keel__plugin_webview_register (app);
   keel__plugin_path_register (app);
+  keel__plugin_resources_register (app);
   if (config->dev_url != NULL)
     app->dev_origin = keel__url_origin (config->dev_url);
   if (!keel__permissions_load (app, error) || !keel__navigation_init (app, error))
@@ -149,6 +152,9 @@ keel_app_free (KeelApp *app)
   if (app == NULL)
     return;
   destroy_windows (app);
+  /* Resources first: closing one (a store's last save) may use managed
+   * state, which goes with the router, once no invoke is pending. */
+  g_clear_pointer (&app->resources, keel__resource_table_free);
   g_clear_pointer (&app->router, keel__router_free);
   g_clear_pointer (&app->acl, keel__acl_free);
   g_free (app->dev_origin);
@@ -279,6 +285,10 @@ keel_app_run (KeelApp *app, GError **error)
   g_source_remove (sigint);
   g_source_remove (sigterm);
   destroy_windows (app);
+  /* No page is left to use an id: close every resource now (Tauri clears
+   * its table on exit too), so that they finish their work — a store's last
+   * save — even when the app is never freed. */
+  keel__resource_table_clear (app->resources);
   app->running = FALSE;
 
   /* Leave no WebKit process behind: without views and context, WebKit ends
@@ -564,4 +574,59 @@ keel_app_unlisten (KeelApp *app, guint listener_id)
 {
   if (!keel__event_bus_unlisten_c (app->bus, listener_id))
     g_warning ("keel_app_unlisten: no listener with id %u", listener_id);
+}
+
+/* Managed state: the router owns the table (see state.h). */
+
+gboolean
+keel_app_manage (KeelApp *app, const char *key, gpointer state, GDestroyNotify destroy)
+{
+  g_return_val_if_fail (app != NULL && key != NULL && state != NULL, FALSE);
+  if (keel__state_table_insert (keel__router_get_states (app->router), key, state, destroy))
+    return TRUE;
+  g_critical ("keel_app_manage: state \"%s\" is already managed; the first one stays and this "
+              "one is freed now. Give each state its own key.",
+              key);
+  if (destroy != NULL)
+    destroy (state);
+  return FALSE;
+}
+
+gpointer
+keel_app_get_state (KeelApp *app, const char *key)
+{
+  g_return_val_if_fail (app != NULL && key != NULL, NULL);
+  return keel__state_table_lookup (keel__router_get_states (app->router), key);
+}
+
+/* Resources. */
+
+guint32
+keel_app_add_resource (KeelApp *app, const char *kind, gpointer data, GDestroyNotify close)
+{
+  g_return_val_if_fail (app != NULL && kind != NULL, 0);
+  guint32 rid = keel__resource_table_add (app->resources, kind, data, close);
+  if (rid == 0)
+    {
+      g_critical ("keel_app_add_resource: the app has used every resource id; \"%s\" is closed "
+                  "at once",
+                  kind);
+      if (close != NULL)
+        close (data);
+    }
+  return rid;
+}
+
+gpointer
+keel_app_get_resource (KeelApp *app, guint32 rid, const char *kind)
+{
+  g_return_val_if_fail (app != NULL && kind != NULL, NULL);
+  return keel__resource_table_get (app->resources, rid, kind);
+}
+
+gboolean
+keel_app_close_resource (KeelApp *app, guint32 rid)
+{
+  g_return_val_if_fail (app != NULL, FALSE);
+  return keel__resource_table_close (app->resources, rid);
 }

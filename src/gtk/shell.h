@@ -16,6 +16,7 @@
 #include "message.h" /* g_autoptr (json_t) */
 #include "navigation-rules.h"
 #include "plugins.h"
+#include "resources.h"
 #include "router.h"
 
 /* Keel's URI scheme; pages of the app live at keel://localhost/. */
@@ -36,6 +37,7 @@ struct _KeelApp
   char *dev_origin;          /* origin of devUrl, NULL without one */
   KeelRouter *router;
   KeelEventBus *bus;
+  KeelResourceTable *resources; /* what pages hold by id (keel_app_add_resource()) */
   GPtrArray *pending_windows; /* KeelWindowConfig* created before keel_app_run() */
   GList *windows;            /* KeelWindow*, in creation order */
   GHashTable *pages;         /* page id → KeelWindow* showing it */

@@ -9,6 +9,7 @@
  * usage: test-host DIR --expect N [--expect-exit CODE] [--timeout SECONDS]
  *                  [--c-window LABEL]   (also open a window created from C) */
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <keel/keel.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,6 +443,121 @@ test_done (KeelInvoke *invoke, gpointer data)
   keel_app_exit (app, 0);
 }
 
+/* Managed state: a counter that handlers bump from worker threads, so the
+ * state carries its own lock (keel_app_manage()). */
+typedef struct
+{
+  GMutex lock;
+  int hits;
+} Counter;
+
+static void
+counter_free (gpointer data)
+{
+  Counter *counter = data;
+  g_mutex_clear (&counter->lock);
+  g_free (counter);
+}
+
+static void
+count_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  KeelInvoke *invoke = data;
+  Counter *counter = keel_invoke_get_state (invoke, "test-host.counter");
+  g_mutex_lock (&counter->lock);
+  int hits = ++counter->hits;
+  g_mutex_unlock (&counter->lock);
+  keel_invoke_resolve (invoke, json_pack ("{s:i, s:b}", "hits", hits, "sameAsApp",
+                                          counter == keel_app_get_state (host.app,
+                                                                         "test-host.counter")));
+}
+
+/* count → {hits, sameAsApp}: the counter, bumped on a worker thread. */
+static void
+count (KeelInvoke *invoke, gpointer data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (task, invoke, NULL);
+  g_task_run_in_thread (task, count_in_thread);
+}
+
+/* Files of the app's data directory, for store tests: data_file {path,
+ * text?, remove?} reads one (null when absent), or writes text to it, or
+ * removes it; data_dir {path?} lists a directory's names, sorted. */
+static char *
+data_path (KeelInvoke *invoke, const char *path)
+{
+  if (strstr (path, "..") != NULL || path[0] == '/')
+    {
+      keel_invoke_reject (invoke, "forbidden", "test-host: %s is outside the data directory", path);
+      return NULL;
+    }
+  return g_build_filename (g_get_user_data_dir (), keel_app_get_identifier (host.app), path, NULL);
+}
+
+static void
+data_file (KeelInvoke *invoke, gpointer data)
+{
+  const char *path, *text = NULL;
+  gboolean delete = FALSE;
+  if (!keel_invoke_arg_string (invoke, "path", &path)
+      || !keel_invoke_arg_string_opt (invoke, "text", &text)
+      || !keel_invoke_arg_bool_opt (invoke, "remove", &delete))
+    return;
+  g_autofree char *full = data_path (invoke, path);
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  if (full == NULL)
+    return;
+  if (delete)
+    {
+      keel_invoke_resolve (invoke, json_boolean (g_remove (full) == 0));
+      return;
+    }
+  if (text != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (full);
+      g_mkdir_with_parents (dir, 0700);
+      if (!g_file_set_contents (full, text, -1, &error))
+        keel_invoke_reject (invoke, "failed", "%s", error->message);
+      else
+        keel_invoke_resolve (invoke, NULL);
+      return;
+    }
+  keel_invoke_resolve (invoke, g_file_get_contents (full, &contents, NULL, NULL)
+                                 ? json_string (contents)
+                                 : json_null ());
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+data_dir (KeelInvoke *invoke, gpointer data)
+{
+  const char *path = ".";
+  if (!keel_invoke_arg_string_opt (invoke, "path", &path))
+    return;
+  g_autofree char *full = data_path (invoke, path);
+  if (full == NULL)
+    return;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GDir *dir = g_dir_open (full, 0, NULL);
+  const char *name;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_ptr_array_sort (names, compare_names);
+  json_t *list = json_array ();
+  for (guint i = 0; i < names->len; i++)
+    json_array_append_new (list, json_string (g_ptr_array_index (names, i)));
+  keel_invoke_resolve (invoke, list);
+}
+
 /* The interception point: every request passes here. */
 static gboolean
 request_hook (KeelInvoke *invoke, GError **error, gpointer data)
@@ -600,6 +716,9 @@ main (int argc, char **argv)
   host_command ("window_url", window_url);
   host_command ("watch_urls", watch_urls);
   host_command ("watched_urls", watched_urls);
+  host_command ("count", count);
+  host_command ("data_file", data_file);
+  host_command ("data_dir", data_dir);
   host_command ("test_report", test_report);
   host_command ("test_done", test_done);
   host_command ("refusals", refusals);
@@ -617,6 +736,10 @@ main (int argc, char **argv)
       fprintf (stderr, "test-host: %s\n", error->message);
       return 1;
     }
+  keel_store_plugin_register (host.app);
+  Counter *counter = g_new0 (Counter, 1);
+  g_mutex_init (&counter->lock);
+  keel_app_manage (host.app, "test-host.counter", counter, counter_free);
   keel_app_add_request_hook (host.app, request_hook, NULL, NULL);
   keel_app_add_response_hook (host.app, response_hook, NULL, NULL);
   keel_app_listen (host.app, "to-core", on_core_event, NULL, NULL);

@@ -16,6 +16,7 @@
 #include "keel/keel-error.h"
 #include "message.h"
 #include "router.h"
+#include "state.h"
 
 /* KeelApp is opaque to the core: any distinct pointer stands for one. */
 static int fake_app_storage;
@@ -910,6 +911,122 @@ destroy_counter (gpointer data)
   (*(guint *) data)++;
 }
 
+/* ---- managed state ------------------------------------------------------- */
+
+typedef struct
+{
+  GMutex lock;
+  int hits;
+  GString *log;       /* destroy order, shared by the states of one test */
+  const char *name;
+} Counter;
+
+static void
+counter_destroy (gpointer data)
+{
+  Counter *counter = data;
+  g_string_append (counter->log, counter->name);
+}
+
+/* Reads the state "counter" on a worker thread, then answers with its hits. */
+static gpointer
+state_worker_run (gpointer data)
+{
+  KeelInvoke *invoke = data;
+  g_usleep (30000);
+  Counter *counter = keel_invoke_get_state (invoke, "counter");
+  g_assert_null (keel_invoke_get_state (invoke, "nothing"));
+  g_mutex_lock (&counter->lock);
+  int hits = ++counter->hits;
+  g_mutex_unlock (&counter->lock);
+  keel_invoke_resolve (invoke, json_integer (hits));
+  return NULL;
+}
+
+static void
+state_thread_command (KeelInvoke *invoke, gpointer user_data)
+{
+  GThread **thread = user_data;
+  *thread = g_thread_new ("keel-test-state", state_worker_run, invoke);
+}
+
+static void
+test_state_from_threads (Fixture *f, gconstpointer data)
+{
+  /* Handlers on worker threads reach the state the app managed. */
+  GString *log = g_string_new (NULL);
+  Counter counter = { .log = log, .name = "counter" };
+  g_mutex_init (&counter.lock);
+  KeelStateTable *states = keel__router_get_states (f->router);
+  g_assert_true (keel__state_table_insert (states, "counter", &counter, counter_destroy));
+  g_assert_true (keel__state_table_lookup (states, "counter") == &counter);
+
+  GThread *threads[4] = { NULL };
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("work%u", i);
+      keel__router_register (f->router, name, state_thread_command, &threads[i], NULL);
+      g_autofree char *message = g_strdup_printf ("{\"cmd\": \"%s\"}", name);
+      send_msg (f, message);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  drain (f->router);
+  g_assert_cmpint (counter.hits, ==, 4);
+  g_assert_cmpuint (f->recorder.replies->len, ==, 4);
+  keel__router_free (g_steal_pointer (&f->router));
+  g_assert_cmpstr (log->str, ==, "counter");
+  g_mutex_clear (&counter.lock);
+  g_string_free (log, TRUE);
+}
+
+static void
+test_state_outlives_app (Fixture *f, gconstpointer data)
+{
+  /* The app is freed while a worker holds an invoke: the state stays
+   * until that invoke's answer has been dropped, then goes. */
+  GString *log = g_string_new (NULL);
+  Counter counter = { .log = log, .name = "counter" };
+  g_mutex_init (&counter.lock);
+  keel__state_table_insert (keel__router_get_states (f->router), "counter", &counter,
+                            counter_destroy);
+  GThread *thread = NULL;
+  keel__router_register (f->router, "work", state_thread_command, &thread, NULL);
+  send_msg (f, "{\"cmd\": \"work\"}");
+  keel__router_free (g_steal_pointer (&f->router));
+  g_assert_cmpstr (log->str, ==, "");
+
+  g_thread_join (thread);
+  g_assert_cmpint (counter.hits, ==, 1);
+  drain_until (NULL, &f->recorder.target_frees, 1);
+  g_assert_cmpuint (f->recorder.replies->len, ==, 0);
+  g_assert_cmpstr (log->str, ==, "counter");
+  g_mutex_clear (&counter.lock);
+  g_string_free (log, TRUE);
+}
+
+static void
+test_state_table (void)
+{
+  /* A key is taken once; states go in the reverse order of insertion. */
+  GString *log = g_string_new (NULL);
+  Counter a = { .log = log, .name = "a" }, b = { .log = log, .name = "b" },
+          c = { .log = log, .name = "c" }, again = { .log = log, .name = "again" };
+  KeelStateTable *table = keel__state_table_new ();
+  g_assert_true (keel__state_table_insert (table, "a", &a, counter_destroy));
+  g_assert_true (keel__state_table_insert (table, "b", &b, counter_destroy));
+  g_assert_true (keel__state_table_insert (table, "c", &c, counter_destroy));
+  g_assert_true (keel__state_table_insert (table, "no destroy", log, NULL));
+  g_assert_false (keel__state_table_insert (table, "b", &again, counter_destroy));
+  g_assert_true (keel__state_table_lookup (table, "b") == &b);
+  g_assert_null (keel__state_table_lookup (table, "d"));
+  g_assert_cmpstr (log->str, ==, "");
+  keel__state_table_free (table);
+  g_assert_cmpstr (log->str, ==, "cba");
+  keel__state_table_free (NULL);
+  g_string_free (log, TRUE);
+}
+
 static void
 test_register (Fixture *f, gconstpointer data)
 {
@@ -1705,6 +1822,9 @@ main (int argc, char **argv)
   ADD ("second-answer/in-handler", test_second_answer_in_handler);
   ADD ("dispatch/malformed-invalid-utf8", test_malformed_invalid_utf8_error);
   g_test_add_func ("/router/trace", test_trace);
+  g_test_add_func ("/router/state/table", test_state_table);
+  ADD ("state/from-threads", test_state_from_threads);
+  ADD ("state/outlives-app", test_state_outlives_app);
   ADD_EVENT ("listen-emit-unlisten", test_event_listen_emit_unlisten);
   ADD_EVENT ("emit-to", test_event_emit_to);
   ADD_EVENT ("reject", test_event_commands_reject);
