@@ -103,6 +103,15 @@ def render(manifests, registered):
               ", ".join(f"`{p}`" for p in core["default"]["permissions"]), ""]
     for name in ORDER:
         lines += section(name, manifests[f"core:{name}"], registered)
+    optional = sorted(name for name in manifests if not name.startswith("core"))
+    if optional:
+        lines += ["## Plugins an app enables", "",
+                  "These are compiled into libkeel too, but their commands and permissions exist",
+                  "only in apps that enable them from C (`keel_sql_plugin_register()` and the",
+                  "like). Their identifiers carry the plugin's name without `core:`, as in Tauri,",
+                  "and `core:default` does not include them.", ""]
+        for name in optional:
+            lines += section(name, manifests[name], registered)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -110,7 +119,7 @@ def main():
     manifests = load_manifests()
     registered = registered_commands()
     unlisted = sorted(f"plugin:{p}|{c}" for p, c in registered
-                      if c not in manifests.get(f"core:{p}", {}).get("commands", []))
+                      if c not in manifests.get(f"core:{p}", manifests.get(p, {})).get("commands", []))
     if unlisted:
         sys.exit("registered but in no permissions.json: " + ", ".join(unlisted))
     text = render(manifests, registered)

@@ -15,4 +15,5 @@
 #include "keel-command.h"
 #include "keel-events.h"
 #include "keel-navigation.h"
+#include "keel-sql.h"
 #include "keel-window.h"

@@ -58,6 +58,16 @@ read_real_manifests (void)
       char *text = NULL;
       if (!g_file_get_contents (path, &text, NULL, NULL))
         continue;
+      /* The built-in plugins only: an app enables the others (sql, ...). */
+      json_t *manifest = json_loads (text, 0, NULL);
+      gboolean builtin = g_str_has_prefix (json_string_value (json_object_get (manifest, "plugin")),
+                                           "core");
+      json_decref (manifest);
+      if (!builtin)
+        {
+          g_free (text);
+          continue;
+        }
       g_ptr_array_add (manifest_names,
                        g_strdup_printf ("plugins/%s/permissions.json", (char *) plugins->pdata[i]));
       g_ptr_array_add (manifest_texts, text);
