@@ -306,7 +306,8 @@ load_command (KeelInvoke *invoke, gpointer data)
   SqlPlugin *plugin = data;
   const char *url;
   g_autofree char *name = NULL, *path = NULL;
-  if (!keel_invoke_arg_string (invoke, "db", &url) || !resolve_url (plugin, invoke, url, &name, &path))
+  if (!keel_invoke_arg_string (invoke, "db", &url)
+      || !resolve_url (plugin, invoke, url, &name, &path))
     return;
   Connection *connection = g_hash_table_lookup (plugin->connections, name);
   if (connection == NULL)
@@ -321,9 +322,9 @@ load_command (KeelInvoke *invoke, gpointer data)
         }
       connection = g_new0 (Connection, 1);
       connection->ref_count = 1;
+      GPtrArray *steps = g_hash_table_lookup (plugin->migrations, name);
       connection->name = g_steal_pointer (&name);
       connection->path = g_steal_pointer (&path);
-      GPtrArray *steps = g_hash_table_lookup (plugin->migrations, name);
       connection->steps = steps != NULL ? g_ptr_array_ref (steps) : NULL;
       connection->worker = worker;
       g_hash_table_insert (plugin->connections, connection->name, connection);

@@ -1,0 +1,28 @@
+// The first run of test-sql-restart.sh: writes a database that the second
+// run (sql-persist-read, same identifier, same XDG_DATA_HOME) reads back,
+// and meets the migrations of "sqlite:migrated.db" for the first time.
+import Database from '@tauri-apps/plugin-sql';
+import { test, run, assertEqual } from '../../lib/harness.js';
+import { ROWS } from './rows.js';
+
+test('a fresh database takes rows of every type', async () => {
+  const db = await Database.load('sqlite:persist.db');
+  await db.execute('CREATE TABLE kept (id INTEGER PRIMARY KEY, i, r, t, n, b)');
+  for (const row of ROWS) {
+    await db.execute('INSERT INTO kept (i, r, t, n, b) VALUES ($1, $2, $3, $4, $5)',
+      [row.i, row.r, row.t, row.n, row.b]);
+  }
+  // The last write in a transaction: committed means durable.
+  await db.execute("BEGIN; UPDATE kept SET t = t || '!' WHERE id = 1; COMMIT");
+  assertEqual((await db.select('SELECT count(*) AS n FROM kept'))[0].n, ROWS.length);
+});
+
+test('migrations run at the first load', async () => {
+  const db = await Database.load('sqlite:migrated.db');
+  assertEqual(await db.select('SELECT body FROM notes'), [{ body: 'seeded by migration 2' }]);
+  assertEqual(await db.select('SELECT version FROM _keel_migrations ORDER BY version'),
+    [{ version: 1 }, { version: 2 }]);
+  await db.execute('INSERT INTO notes (body) VALUES ($1)', ['written by the first run']);
+});
+
+run();
