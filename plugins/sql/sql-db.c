@@ -8,9 +8,8 @@
 
 G_DEFINE_QUARK (keel-sqlite-error-quark, keel__sqlite_error)
 
-/* Page-supplied text quoted in a message, cut after 100 characters. */
-static char *
-quoted (const char *text)
+char *
+keel__sql_quote (const char *text)
 {
   if (strlen (text) <= 100)
     return g_strdup_printf ("\"%s\"", text);
@@ -30,7 +29,7 @@ gboolean
 keel__sql_resolve_url (const char *url, const char *data_dir, char **name, char **path,
                        GError **error)
 {
-  g_autofree char *shown = quoted (url);
+  g_autofree char *shown = keel__sql_quote (url);
   if (!g_str_has_prefix (url, "sqlite:"))
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,

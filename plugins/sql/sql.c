@@ -123,8 +123,9 @@ reject_error (KeelInvoke *invoke, GError *error)
 static void
 reject_not_loaded (KeelInvoke *invoke, const char *url)
 {
-  keel_invoke_reject (invoke, "not_found",
-                      "database \"%s\" is not loaded: call Database.load(\"%s\") first", url, url);
+  g_autofree char *shown = keel__sql_quote (url);
+  keel_invoke_reject (invoke, "not_found", "database %s is not loaded: call Database.load(%s) first",
+                      shown, shown);
 }
 
 static void
@@ -149,7 +150,8 @@ run_load (Job *job)
         g_clear_pointer (&db, sqlite3_close);
       if (db == NULL)
         {
-          g_prefix_error (&error, "cannot load \"%s\": ", job->url);
+          g_autofree char *shown = keel__sql_quote (job->url);
+          g_prefix_error (&error, "cannot load %s: ", shown);
           reject_error (job->invoke, error);
           return;
         }
@@ -210,8 +212,7 @@ run_job (gpointer data, gpointer user_data)
   if (job->kind == JOB_CLOSE)
     run_close (job);
   else if (g_atomic_int_get (&job->connection->closing))
-    keel_invoke_reject (job->invoke, "not_found", "database \"%s\" was closed: the app is ending",
-                        job->url);
+    keel_invoke_reject (job->invoke, "not_found", "the database was closed: the app is ending");
   else if (job->kind == JOB_LOAD)
     run_load (job);
   else
@@ -316,7 +317,7 @@ load_command (KeelInvoke *invoke, gpointer data)
       GThreadPool *worker = g_thread_pool_new (run_job, NULL, 1, FALSE, &error);
       if (worker == NULL)
         {
-          keel_invoke_reject (invoke, "sql_error", "cannot start a thread for \"%s\": %s", url,
+          keel_invoke_reject (invoke, "sql_error", "cannot start a database thread: %s",
                               error->message);
           return;
         }
