@@ -23,7 +23,7 @@ typedef struct
   char *name;           /* "notes.db", ":memory:" */
   char *path;
   GPtrArray *steps;     /* its migrations (KeelSqlStep), as they were when it was made */
-  GThreadPool *worker;  /* main thread only; NULL once retired */
+  GThreadPool *worker;  /* main thread only */
   gint closing;         /* atomic: the app is going away; stop what runs */
   sqlite3 *db;          /* worker only: NULL until a load opens it */
 } Connection;
@@ -33,6 +33,7 @@ typedef struct
   gint ref_count;           /* atomic: one per registered command */
   KeelApp *app;
   GHashTable *connections;  /* its name → Connection; main thread only */
+  GPtrArray *retired;       /* closed by a page, their workers maybe still busy */
   GHashTable *migrations;   /* name → GPtrArray of KeelSqlStep, sorted; main thread only */
 } SqlPlugin;
 
@@ -238,14 +239,33 @@ queue (Connection *connection, JobKind kind, KeelInvoke *invoke, const char *url
     g_warning ("plugin:sql: %s", error->message);
 }
 
-/* Takes the connection out of service: its queued jobs still run, then it
- * closes; @wait blocks until it has. Consumes the map's reference. */
+/* Frees a connection's worker once it has run every job (at once when
+ * @wait is false and it has not), and the reference the plugin held. */
+static gboolean
+finish (Connection *connection, gboolean wait)
+{
+  if (!wait
+      && (g_thread_pool_unprocessed (connection->worker) > 0
+          || g_thread_pool_get_num_threads (connection->worker) > 0))
+    return FALSE;
+  g_thread_pool_free (g_steal_pointer (&connection->worker), FALSE, TRUE);
+  connection_unref (connection);
+  return TRUE;
+}
+
+/* Takes a connection (out of the map, with the map's reference) out of
+ * service: its queued jobs still run, then it closes. Its worker is kept
+ * until then, so that the app's end can wait for it too. */
 static void
-retire (Connection *connection, KeelInvoke *invoke, CloseAll *all, gboolean wait)
+retire (SqlPlugin *plugin, Connection *connection, KeelInvoke *invoke, CloseAll *all)
 {
   queue (connection, JOB_CLOSE, invoke, NULL, NULL, NULL, all);
-  g_thread_pool_free (g_steal_pointer (&connection->worker), FALSE, wait);
-  connection_unref (connection);
+  for (guint i = plugin->retired->len; i > 0; i--)
+    {
+      if (finish (plugin->retired->pdata[i - 1], FALSE))
+        g_ptr_array_remove_index_fast (plugin->retired, i - 1);
+    }
+  g_ptr_array_add (plugin->retired, connection);
 }
 
 static void
@@ -257,18 +277,23 @@ plugin_unref (gpointer data)
   G_LOCK (plugins);
   g_hash_table_remove (plugins, plugin->app);
   G_UNLOCK (plugins);
-  /* The app is being freed: stop what runs, and wait until every
-   * connection is closed, so that each file is whole when the process
-   * ends (WAL checkpointed). */
+  /* The app is being freed: stop what runs (queued jobs are refused, a
+   * running statement is interrupted), and wait until every connection is
+   * closed, so that each file is whole when the process ends. */
   GHashTableIter iter;
   gpointer connection;
   g_hash_table_iter_init (&iter, plugin->connections);
   while (g_hash_table_iter_next (&iter, NULL, &connection))
     {
       g_atomic_int_set (&((Connection *) connection)->closing, 1);
-      g_hash_table_iter_steal (&iter);
-      retire (connection, NULL, NULL, TRUE);
+      queue (connection, JOB_CLOSE, NULL, NULL, NULL, NULL, NULL);
+      g_ptr_array_add (plugin->retired, connection);
     }
+  for (guint i = 0; i < plugin->retired->len; i++)
+    g_atomic_int_set (&((Connection *) plugin->retired->pdata[i])->closing, 1);
+  for (guint i = 0; i < plugin->retired->len; i++)
+    finish (plugin->retired->pdata[i], TRUE);
+  g_ptr_array_unref (plugin->retired);
   g_hash_table_unref (plugin->connections);
   g_hash_table_unref (plugin->migrations);
   g_free (plugin);
@@ -382,7 +407,7 @@ close_command (KeelInvoke *invoke, gpointer data)
       if (connection == NULL)
         return;
       g_hash_table_steal (plugin->connections, connection->name);
-      retire (connection, invoke, NULL, FALSE);
+      retire (plugin, connection, invoke, NULL);
       return;
     }
   guint count = g_hash_table_size (plugin->connections);
@@ -400,7 +425,7 @@ close_command (KeelInvoke *invoke, gpointer data)
   while (g_hash_table_iter_next (&iter, NULL, &connection))
     {
       g_hash_table_iter_steal (&iter);
-      retire (connection, NULL, all, FALSE);
+      retire (plugin, connection, NULL, all);
     }
 }
 
@@ -432,6 +457,7 @@ keel_sql_plugin_register (KeelApp *app, GError **error)
   SqlPlugin *plugin = g_new0 (SqlPlugin, 1);
   plugin->app = app;
   plugin->connections = g_hash_table_new (g_str_hash, g_str_equal);
+  plugin->retired = g_ptr_array_new ();
   plugin->migrations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) g_ptr_array_unref);
   plugin->ref_count = 4;

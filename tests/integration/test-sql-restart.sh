@@ -16,13 +16,13 @@ timeout 60 "$host" "$frontends/sql-persist-write" --expect 3 || {
   exit 1
 }
 echo "ok: the first run ended in $(( $(date +%s) - start )) s, a query still running"
-for file in persist.db migrated.db; do
+for file in persist.db migrated.db endless.db; do
   [ -s "$data/$file" ] || { echo "no $data/$file after the first run"; ls -la "$data" || true; exit 1; }
   if [ -e "$data/$file-wal" ]; then
     echo "$file-wal is left behind: the connection was not closed at exit"
     exit 1
   fi
 done
-echo "ok: persist.db and migrated.db are in the app's data directory, closed cleanly"
+echo "ok: the databases are in the app's data directory, closed cleanly"
 
 "$host" "$frontends/sql-persist-read" --expect 3
