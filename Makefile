@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 60
 # Debian 12 packages Keel builds, runs and tests with.
 APT_PACKAGES = meson ninja-build pkg-config gcc libglib2.0-dev libgtk-3-dev \
   libwebkit2gtk-4.1-dev libjansson-dev xvfb xauth dbus dbus-x11 python3 \
-  bubblewrap xdg-dbus-proxy at-spi2-core clang libclang-rt-14-dev
+  bubblewrap xdg-dbus-proxy at-spi2-core clang libclang-rt-14-dev libsqlite3-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"

@@ -41,7 +41,7 @@ The command lists and default sets follow Tauri 2.12, the release that
 implements the command yet. The others are listed all the same, so that a
 capability naming any of Tauri's identifiers is valid here too.
 
-Plugins that an app turns on itself (the store: `keel_store_plugin_register()`)
+Plugins that an app turns on itself (`keel_store_plugin_register()`, `keel_sql_plugin_register()`)
 follow the core ones. Their identifiers start with the plugin's name, as in
 Tauri (`store:allow-get`), and exist only in apps that registered the plugin.
 """

@@ -15,5 +15,6 @@
 #include "keel-command.h"
 #include "keel-events.h"
 #include "keel-navigation.h"
+#include "keel-sql.h"
 #include "keel-store.h"
 #include "keel-window.h"

@@ -634,6 +634,22 @@ host_command (const char *name, KeelCommandFunc handler)
   json_array_append_new (host.command_permissions, json_string (permission));
 }
 
+/* The SQL plugin's migrations, for the sql pages: "migrated.db" gets a
+ * table and a seeded row (its down migration must never run at load);
+ * "broken.db" fails at its second migration. */
+static const KeelSqlMigration migrated_db[] = {
+  { 1, "create notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+    KEEL_SQL_MIGRATION_UP },
+  { 2, "seed notes", "INSERT INTO notes (body) VALUES ('seeded by migration 2');",
+    KEEL_SQL_MIGRATION_UP },
+  { 2, "unseed notes", "DELETE FROM notes;", KEEL_SQL_MIGRATION_DOWN },
+};
+static const KeelSqlMigration broken_db[] = {
+  { 1, "create a", "CREATE TABLE a (x);", KEEL_SQL_MIGRATION_UP },
+  { 2, "refer to a missing table", "CREATE TABLE b (y); INSERT INTO missing_table VALUES (1);",
+    KEEL_SQL_MIGRATION_UP },
+};
+
 static gboolean
 time_out (gpointer data)
 {
@@ -740,6 +756,15 @@ main (int argc, char **argv)
   Counter *counter = g_new0 (Counter, 1);
   g_mutex_init (&counter->lock);
   keel_app_manage (host.app, "test-host.counter", counter, counter_free);
+  if (!keel_sql_plugin_register (host.app, &error)
+      || !keel_sql_add_migrations (host.app, "sqlite:migrated.db", migrated_db,
+                                   G_N_ELEMENTS (migrated_db), &error)
+      || !keel_sql_add_migrations (host.app, "sqlite:broken.db", broken_db,
+                                   G_N_ELEMENTS (broken_db), &error))
+    {
+      fprintf (stderr, "test-host: %s\n", error->message);
+      return 1;
+    }
   keel_app_add_request_hook (host.app, request_hook, NULL, NULL);
   keel_app_add_response_hook (host.app, response_hook, NULL, NULL);
   keel_app_listen (host.app, "to-core", on_core_event, NULL, NULL);
