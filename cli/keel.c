@@ -1,5 +1,6 @@
 /* keel — the command-line tool. `keel run DIR` runs a frontend directory that
- * has a keel.json, with the built-in commands only; `keel permissions DIR`
+ * has a keel.json, with the built-in commands and the store and SQL plugins
+ * (no C code of its own); `keel permissions DIR`
  * prints what each of its windows may call. */
 #include <keel/keel.h>
 #include <stdio.h>
@@ -9,8 +10,8 @@ static int
 usage (FILE *out)
 {
   fprintf (out,
-           "usage: keel run DIR      run the app whose keel.json is in DIR (built-in commands "
-           "only),\n"
+           "usage: keel run DIR      run the app whose keel.json is in DIR (built-in commands, "
+           "store, sql),\n"
            "                         printing each page's console on stderr\n"
            "       keel permissions DIR\n"
            "                         print, per window, every command its pages may call,\n"
@@ -19,16 +20,35 @@ usage (FILE *out)
   return out == stdout ? 0 : 2;
 }
 
-static int
-run (const char *dir)
+/* The app of a frontend directory: the built-in commands, and the store and
+ * SQL plugins, whose commands its capabilities may grant. */
+static KeelApp *
+open_app (const char *dir)
 {
   g_autoptr (GError) error = NULL;
   KeelApp *app = keel_app_new (dir, &error);
   if (app == NULL)
     {
       fprintf (stderr, "keel: %s\n", error->message);
-      return 1;
+      return NULL;
     }
+  keel_store_plugin_register (app);
+  if (!keel_sql_plugin_register (app, &error))
+    {
+      fprintf (stderr, "keel: %s\n", error->message);
+      keel_app_free (app);
+      return NULL;
+    }
+  return app;
+}
+
+static int
+run (const char *dir)
+{
+  g_autoptr (GError) error = NULL;
+  KeelApp *app = open_app (dir);
+  if (app == NULL)
+    return 1;
   keel_app_set_forward_console (app, TRUE);
   int status = keel_app_run (app, &error);
   if (error != NULL)
@@ -41,12 +61,9 @@ static int
 permissions (const char *dir)
 {
   g_autoptr (GError) error = NULL;
-  KeelApp *app = keel_app_new (dir, &error);
+  KeelApp *app = open_app (dir);
   if (app == NULL)
-    {
-      fprintf (stderr, "keel: %s\n", error->message);
-      return 1;
-    }
+    return 1;
   g_autofree char *text = keel_app_describe_permissions (app, &error);
   keel_app_free (app);
   if (text == NULL)

@@ -172,6 +172,15 @@ if grep -qF "plugin:window|set_title" "$out"; then
 fi
 pass "keel permissions lists each granted command with the permission and capability that allow it"
 
+run plugins "$keel" permissions "$data/plugins"
+expect_status 0 "keel permissions (store and sql)"
+expect_text "$out" "allowed plugin:store|get" "keel permissions (store and sql)"
+expect_text "$out" "allowed plugin:sql|select" "keel permissions (store and sql)"
+if grep -qF "plugin:sql|execute" "$out"; then
+  fail "keel permissions: sql:default lists execute, which Tauri's default leaves out"
+fi
+pass "keel permissions knows the store and SQL plugins' permissions"
+
 run bad-capability "$keel" permissions "$data/bad-capability"
 expect_status 1 "keel permissions (unknown permission)"
 expect_text "$err" "capabilities/main.json:6:5: permissions[1]: unknown permission" \
