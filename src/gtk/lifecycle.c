@@ -66,8 +66,10 @@ static void
 on_pong (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (JSCValue) value
+  /* Only that an answer came matters, not its value. */
+  JSCValue *value
     = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, &error);
+  g_clear_object (&value);
   /* Cancelled: the window may be gone; touch nothing. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
