@@ -8,8 +8,8 @@ runs it under xvfb-run and dbus-run-session. Builds nothing: BUILD_DIR must
 hold bench/floor, bench/keel-bench and examples/keel-hello.
 
 For every measure the two programs run alternately (the order flips each
-round), ROUNDS times each; before each run, the WebKit processes of the
-previous one must be gone. Prints a table of medians and Keel/floor ratios
+round), ROUNDS times each; before each run, every process of the previous
+one (its WebKit processes included) must be gone. Prints a table of medians and Keel/floor ratios
 and writes BUILD_DIR/bench/results.json. Timing is noisy on a shared machine:
 read ratios of the same run, never absolute numbers across runs."""
 
@@ -63,21 +63,32 @@ def all_processes():
     return table
 
 
-def webkit_processes():
-    """Live WebKit processes (comm is cut to 15 characters by the kernel)."""
-    return {pid for pid, (comm, state, _) in all_processes().items()
-            if comm.startswith('WebKit') and state != 'Z'}
+def marked_processes(marker):
+    """Live processes whose environment holds `marker`: a run's program and
+    everything it started (bwrap, WebKit's processes, xdg-dbus-proxy), even
+    after they were reparented when the program exited."""
+    needle = marker.encode() + b'\0'
+    found = []
+    for pid, (comm, state, _) in all_processes().items():
+        if state == 'Z':
+            continue
+        try:
+            with open(f'/proc/{pid}/environ', 'rb') as f:
+                if needle in f.read():
+                    found.append((pid, comm))
+        except OSError:
+            pass
+    return found
 
 
-def wait_for_leftovers(before):
-    """Waits until no WebKit process that was not running in `before` is left:
-    those of the previous run are reparented when it exits, so they cannot be
-    found by ancestry. Returns how long it waited, in seconds."""
+def wait_for_leftovers(marker):
+    """Waits until no process of the run that carried `marker` is left.
+    Returns how long it waited, in seconds."""
     start = time.monotonic()
-    while webkit_processes() - before:
+    while marker is not None and (left := marked_processes(marker)):
         if time.monotonic() - start > LEFTOVER_TIMEOUT:
-            sys.stderr.write(f'bench: WebKit processes still running after '
-                             f'{LEFTOVER_TIMEOUT:.0f} s: {sorted(webkit_processes() - before)}\n')
+            sys.stderr.write(f'bench: processes of the previous run still there after '
+                             f'{LEFTOVER_TIMEOUT:.0f} s: {left}\n')
             break
         time.sleep(0.02)
     return time.monotonic() - start
@@ -113,14 +124,16 @@ def tree_pss(root):
     return total, parts, unreadable
 
 
-def run_once(executable, workload, stay=False):
+def run_once(executable, workload, marker, stay=False):
     """Runs one program on one workload. Returns (result, wall seconds, extra)
     where result is the page's JSON line. With `stay`, measures the tree's
     PSS after the page has reported and settled, then ends it with SIGTERM."""
     with tempfile.TemporaryFile() as stderr:
         start = time.monotonic()
+        name, value = marker.split('=', 1)
         process = subprocess.Popen([executable, workload], stdout=subprocess.PIPE,
-                                   stderr=stderr, stdin=subprocess.DEVNULL)
+                                   stderr=stderr, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, name: value})
         result, extra, buffer = None, {}, b''
         deadline = start + RUN_TIMEOUT
         try:
@@ -213,14 +226,17 @@ def main():
     samples = {m: {p: [] for p in PROGRAMS} for m in measures}
     details = {m: {p: [] for p in PROGRAMS} for m in measures}
     waited = []
-    before = webkit_processes()
+    marker = None
+    runs = 0
     for round_index in range(args.rounds):
         order = PROGRAMS if round_index % 2 == 0 else PROGRAMS[::-1]
         for m in measures:
             workload = MEASURES[m][0]
             for program in order:
-                waited.append(wait_for_leftovers(before))
-                result, wall, extra = run_once(executables[program], workload,
+                waited.append(wait_for_leftovers(marker))
+                runs += 1
+                marker = f'KEEL_BENCH_RUN={os.getpid()}-{runs}'
+                result, wall, extra = run_once(executables[program], workload, marker,
                                                stay=(m == 'idle_pss'))
                 samples[m][program].append(value_of(m, result, wall, extra))
                 details[m][program].append({'result': result, 'wall_s': wall, **extra})
@@ -229,8 +245,12 @@ def main():
         print(f'round {round_index + 1}/{args.rounds}: floor/keel medians so far: {done}',
               file=sys.stderr, flush=True)
 
+    waited.append(wait_for_leftovers(marker))
+
+    webkit = subprocess.run(['pkg-config', '--modversion', 'webkit2gtk-4.1'],
+                            capture_output=True, text=True).stdout.strip() or None
     report = {'rounds': args.rounds, 'machine': {
-        'kernel': platform.release(), 'cpus': os.cpu_count(),
+        'kernel': platform.release(), 'cpus': os.cpu_count(), 'webkitgtk': webkit,
         'python': platform.python_version()}, 'measures': {}, 'sizes': {}}
     rows = []
     for m in measures:
@@ -266,7 +286,7 @@ def main():
     print('\nstripped sizes: ' + ', '.join(
         f'{name} {info["stripped_bytes"] / 1024:.1f} KiB' for name, info in report['sizes'].items()))
     if waited:
-        print(f'waited for leftover WebKit processes before a run: up to {max(waited):.2f} s')
+        print(f'waited for leftover processes of the previous run: up to {max(waited):.2f} s')
 
     out = os.path.join(args.build, 'bench', 'results.json')
     with open(out, 'w') as f:
