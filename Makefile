@@ -5,6 +5,10 @@
 #               (plain, and built with AddressSanitizer + UBSan), runs each
 #               fuzz target for FUZZ_SECONDS (clang, libFuzzer, ASan + UBSan),
 #               then prints `N passed, N failed`
+#   make bench  builds, then runs Keel and the raw-WebKitGTK floor side by
+#               side under Xvfb (bench/run.py): a table, and JSON in
+#               $(BUILD)/bench/results.json. Not a test: nothing in
+#               `make test` depends on timing.
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
@@ -12,6 +16,8 @@ SHOT       ?= $(BUILD)/showcase.png
 # Seconds each fuzz target runs in `make test` (two at a time); e.g.
 # `make test-fuzz FUZZ_SECONDS=600` for a longer local run.
 FUZZ_SECONDS ?= 60
+# Runs of each program per measure in `make bench`.
+BENCH_ROUNDS ?= 7
 
 # Debian 12 packages Keel builds, runs and tests with.
 APT_PACKAGES = meson ninja-build pkg-config gcc libglib2.0-dev libgtk-3-dev \
@@ -21,7 +27,7 @@ APT_PACKAGES = meson ninja-build pkg-config gcc libglib2.0-dev libgtk-3-dev \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
 
-.PHONY: all deps npm build build-asan build-fuzz demo test test-plain test-asan test-fuzz clean
+.PHONY: all deps npm build build-asan build-fuzz demo test test-plain test-asan test-fuzz bench clean
 
 all: build
 
@@ -83,6 +89,11 @@ test-fuzz: build-fuzz
 test: test-plain test-asan test-fuzz
 	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_ASAN)/meson-logs/testlog.json \
 	  $(BUILD_FUZZ)/meson-logs/testlog.json
+
+# Timing wants a quiet machine; for release-build numbers, e.g.
+# `meson setup build-release -Dbuildtype=release && make bench BUILD=build-release`.
+bench: build
+	$(XVFB) dbus-run-session -- python3 bench/run.py $(BUILD) --rounds $(BENCH_ROUNDS)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
