@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  *
  * One call from a page, waiting for its answer. The handler owns it from the
  * moment it is called until it calls one of keel_invoke_resolve(),
- * keel_invoke_resolve_raw(), keel_invoke_reject() or keel_invoke_reject_value(),
+ * keel_invoke_resolve_raw(), keel_invoke_resolve_bytes(), keel_invoke_reject() or
+ * keel_invoke_reject_value(),
  * which consume it: exactly one of them, exactly once, from any thread.
  * If the page has gone by then (closed, reloaded, crashed) the answer is
  * dropped without harm.
@@ -82,6 +83,28 @@ KEEL_API const char *keel_invoke_get_command (KeelInvoke *invoke);
  *   gave none). Use json_incref() to keep them beyond the answer.
  */
 KEEL_API json_t *keel_invoke_get_args (KeelInvoke *invoke);
+/**
+ * keel_invoke_get_body:
+ *
+ * The bytes of a binary call: the page invoked the command with an
+ * `ArrayBuffer` or a typed array (`Uint8Array`...) as its arguments —
+ * Tauri's raw request. Its JSON arguments are then an empty object.
+ *
+ * Returns: (transfer none) (nullable): the bytes, or %NULL for a JSON call.
+ *   Use g_bytes_ref() to keep them beyond the answer.
+ */
+KEEL_API GBytes *keel_invoke_get_body (KeelInvoke *invoke);
+/**
+ * keel_invoke_get_header:
+ * @name: a header name, in any case.
+ *
+ * A header the page sent with the call (`invoke(cmd, args, {headers})`),
+ * for JSON and binary calls alike. Headers are the page's own words: treat
+ * them as untrusted input like the arguments.
+ *
+ * Returns: (transfer none) (nullable): its value, or %NULL if not sent.
+ */
+KEEL_API const char *keel_invoke_get_header (KeelInvoke *invoke, const char *name);
 /** keel_invoke_get_window_label: Returns: (transfer none): the label of the calling window. */
 KEEL_API const char *keel_invoke_get_window_label (KeelInvoke *invoke);
 /** keel_invoke_get_webview_label: Returns: (transfer none): the label of the calling web view. */
@@ -138,6 +161,19 @@ KEEL_API json_t *keel_invoke_get_scope_deny (KeelInvoke *invoke);
  * is sent from the main loop.
  */
 KEEL_API void keel_invoke_resolve (KeelInvoke *invoke, json_t *value);
+
+/**
+ * keel_invoke_resolve_bytes:
+ * @invoke: (transfer full): the call.
+ * @bytes: (transfer full): the result, any bytes.
+ *
+ * Fulfils the page's promise with an `ArrayBuffer` holding @bytes — Tauri's
+ * raw response (`tauri::ipc::Response`). Whichever way the call came (JSON or
+ * a binary body), the bytes travel as bytes, never as JSON. Callable from any
+ * thread. Response hooks see the result as JSON null; a hook that replaces it
+ * answers with its value instead.
+ */
+KEEL_API void keel_invoke_resolve_bytes (KeelInvoke *invoke, GBytes *bytes);
 
 /**
  * keel_invoke_resolve_raw:

@@ -12,6 +12,10 @@
   const Custom = CustomEvent;
   const stringify = JSON.stringify;
   const parse = JSON.parse;
+  // Taken now, before any page script could replace them.
+  const fetchFn = window.fetch.bind(window);
+  const HeadersClass = Headers;
+  const isView = ArrayBuffer.isView;
 
   // Callbacks: transformCallback gives a function a number that can travel
   // to the core and back (event handlers, channels). The numbers are random,
@@ -44,9 +48,44 @@
     if (fn) fn(data);
   }
 
-  // Pending invokes, answered by the relay with "<id>\n<o|e><json>".
+  // Pending invokes, answered by the relay with "<id>\n<o|e><json>", or
+  // "<id>\nb<ticket>" for bytes, which wait at ipc:// (a script message
+  // reply cannot carry them).
   const pending = new Map();
   let nextRequestId = 1;
+  const IPC_URL = 'ipc://localhost/';
+
+  // A response from ipc://: bytes, or the JSON text of a value or an error.
+  function settleFromResponse(cmd, response, resolve, reject) {
+    const type = response.headers.get('Content-Type') || '';
+    if (response.ok && type === 'application/octet-stream')
+      return response.arrayBuffer().then(resolve);
+    return response.text().then(function (text) {
+      let value;
+      try {
+        value = parse(text);
+      } catch (error) {
+        reject({ code: 'invalid_reply', message: 'the core answered "' + cmd +
+          '" with invalid JSON: ' + error.message });
+        return;
+      }
+      if (response.ok) resolve(value);
+      else reject(value);
+    });
+  }
+
+  function ipcFailed(cmd, reject) {
+    return function (error) {
+      reject({ code: 'ipc_failed', message: 'the core did not answer "' + cmd + '": ' +
+        String((error && error.message) || error) });
+    };
+  }
+
+  function collectBytes(request, ticket) {
+    fetchFn(IPC_URL + '?bytes=' + ticket, { method: 'POST' }).then(function (response) {
+      return settleFromResponse(request.cmd, response, request.resolve, request.reject);
+    }).catch(ipcFailed(request.cmd, request.reject));
+  }
 
   doc.addEventListener('keel:response', function (event) {
     const detail = event.detail;
@@ -56,6 +95,11 @@
     const request = pending.get(id);
     if (!request) return;
     pending.delete(id);
+    const kind = detail.charCodeAt(newline + 1);
+    if (kind === 98 /* 'b' */) {
+      collectBytes(request, detail.slice(newline + 2));
+      return;
+    }
     let value;
     try {
       value = parse(detail.slice(newline + 2));
@@ -64,12 +108,30 @@
         '" with invalid JSON: ' + error.message });
       return;
     }
-    if (detail.charCodeAt(newline + 1) === 111 /* 'o' */) request.resolve(value);
+    if (kind === 111 /* 'o' */) request.resolve(value);
     else request.reject(value);
   }, true);
 
   // Event ids of this page's listeners, to the callback that runs them.
   const listenerCallbacks = new Map();
+
+  // options.headers as Tauri accepts them (a Headers, an array of pairs or
+  // a record), as a plain record with lower-case names.
+  function headerRecord(headers) {
+    const record = {};
+    new HeadersClass(headers).forEach(function (value, name) { record[name] = value; });
+    return record;
+  }
+
+  // A binary call (Tauri's raw request): the bytes are the body of a POST
+  // to ipc://localhost/<command>; the response is the answer.
+  function invokeBinary(cmd, body, headers, resolve, reject) {
+    const sent = headers ? new HeadersClass(headers) : new HeadersClass();
+    sent.set('Content-Type', 'application/octet-stream');
+    fetchFn(IPC_URL + encodeURIComponent(cmd), { method: 'POST', body: body, headers: sent })
+      .then(function (response) { return settleFromResponse(cmd, response, resolve, reject); })
+      .catch(ipcFailed(cmd, reject));
+  }
 
   function invoke(cmd, args, options) {
     if (args === undefined) args = {};
@@ -78,15 +140,15 @@
         reject({ code: 'invalid_message', message: 'invoke needs a command name (a non-empty string)' });
         return;
       }
-      if (args instanceof ArrayBuffer || ArrayBuffer.isView(args)) {
-        reject({ code: 'unsupported', message: 'invoke("' + cmd + '"): binary arguments ' +
-          '(ArrayBuffer, typed arrays) are not supported by this version of Keel; send JSON' });
+      const headers = options && options.headers;
+      if (args instanceof ArrayBuffer || isView(args)) {
+        invokeBinary(cmd, args, headers, resolve, reject);
         return;
       }
       let text;
       try {
-        text = stringify(options && options.headers ? { cmd: cmd, args: args, options: {} }
-                                                     : { cmd: cmd, args: args });
+        text = stringify(headers ? { cmd: cmd, args: args, options: { headers: headerRecord(headers) } }
+                                 : { cmd: cmd, args: args });
       } catch (error) {
         reject({ code: 'invalid_args', message: 'invoke("' + cmd +
           '"): the arguments cannot be sent as JSON: ' + error.message });

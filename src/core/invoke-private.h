@@ -12,6 +12,8 @@ struct _KeelInvoke
   KeelRouter *router;      /* holds a reference */
   char *command;
   json_t *args;
+  GBytes *body;            /* a binary request's bytes, else NULL */
+  json_t *headers;         /* lower-case name → string; NULL when none were sent */
   char *window_label;
   char *webview_label;
   char *origin;
@@ -26,12 +28,14 @@ struct _KeelInvoke
   gpointer reply_target;
   GDestroyNotify reply_target_free;
 
-  /* The answer, set once by resolve/reject: a value, or JSON text from
-   * keel_invoke_resolve_raw() that is parsed only if a hook needs it. */
+  /* The answer, set once by resolve/reject: a value, JSON text from
+   * keel_invoke_resolve_raw() that is parsed only if a hook needs it, or
+   * bytes from keel_invoke_resolve_bytes(). */
   gint answered;           /* atomic flag: a second answer is a programming error */
   gboolean ok;
   json_t *value;
   char *raw;
+  GBytes *bytes;           /* keel_invoke_resolve_bytes() */
 };
 
 /* Completes an answered invoke: marshals to the router's main context, runs

@@ -31,6 +31,22 @@ keel_invoke_get_args (KeelInvoke *invoke)
   return invoke->args;
 }
 
+GBytes *
+keel_invoke_get_body (KeelInvoke *invoke)
+{
+  return invoke->body;
+}
+
+const char *
+keel_invoke_get_header (KeelInvoke *invoke, const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+  if (invoke->headers == NULL)
+    return NULL;
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+  return json_string_value (json_object_get (invoke->headers, lower));
+}
+
 const char *
 keel_invoke_get_window_label (KeelInvoke *invoke)
 {
@@ -119,6 +135,20 @@ keel_invoke_resolve_raw (KeelInvoke *invoke, const char *json_text)
     return;
   invoke->ok = TRUE;
   invoke->raw = g_strdup (json_text);
+  keel__invoke_finish (invoke);
+}
+
+void
+keel_invoke_resolve_bytes (KeelInvoke *invoke, GBytes *bytes)
+{
+  g_return_if_fail (bytes != NULL);
+  if (!claim_answer (invoke))
+    {
+      g_bytes_unref (bytes);
+      return;
+    }
+  invoke->ok = TRUE;
+  invoke->bytes = bytes;
   keel__invoke_finish (invoke);
 }
 

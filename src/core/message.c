@@ -165,8 +165,39 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
       return NULL;
     }
 
+  json_t *headers = NULL;
+  if (json_is_object (options))
+    {
+      json_object_foreach (options, key, value)
+        {
+          if (strcmp (key, "headers") != 0)
+            {
+              g_autofree char *quoted = quote_for_message (key);
+              g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                           "IPC message for command \"%s\" has an unknown option %s; the only "
+                           "option is \"headers\"",
+                           command, quoted);
+              return NULL;
+            }
+        }
+      json_t *given = json_object_get (options, "headers");
+      if (given != NULL && !json_is_null (given))
+        {
+          g_autoptr (GError) header_error = NULL;
+          headers = keel__headers_normalize (given, &header_error);
+          if (headers == NULL)
+            {
+              g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                           "IPC message for command \"%s\": %s", command,
+                           header_error->message);
+              return NULL;
+            }
+        }
+    }
+
   KeelMessage *message = g_new0 (KeelMessage, 1);
   message->command = g_strdup (command);
+  message->headers = headers;
   message->args = (args == NULL || json_is_null (args)) ? json_object () : json_incref (args);
   return message;
 }
@@ -178,7 +209,58 @@ keel__message_free (KeelMessage *message)
     return;
   g_free (message->command);
   json_decref (message->args);
+  json_decref (message->headers);
   g_free (message);
+}
+
+/* RFC 9110 token characters. */
+static gboolean
+is_header_name (const char *name)
+{
+  if (name[0] == '\0')
+    return FALSE;
+  for (const char *c = name; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && strchr ("!#$%&'*+-.^_`|~", *c) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+json_t *
+keel__headers_normalize (json_t *headers, GError **error)
+{
+  if (!json_is_object (headers))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "\"headers\" must be an object of header names to strings, got %s",
+                   json_type_words (headers));
+      return NULL;
+    }
+  g_autoptr (json_t) normalized = json_object ();
+  const char *name;
+  json_t *value;
+  json_object_foreach (headers, name, value)
+    {
+      if (!is_header_name (name))
+        {
+          g_autofree char *quoted = quote_for_message (name);
+          g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                       "header name %s is not an HTTP token (letters, digits and "
+                       "!#$%%&'*+-.^_`|~ only)",
+                       quoted);
+          return NULL;
+        }
+      if (!json_is_string (value))
+        {
+          g_autofree char *quoted = quote_for_message (name);
+          g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                       "header %s must have a string value, got %s", quoted,
+                       json_type_words (value));
+          return NULL;
+        }
+      g_autofree char *lower = g_ascii_strdown (name, -1);
+      json_object_set (normalized, lower, value);
+    }
+  return g_steal_pointer (&normalized);
 }
 
 char *

@@ -24,15 +24,22 @@ typedef struct
 {
   char *command;
   json_t *args; /* an object or an array; an empty object when absent or null */
+  json_t *headers; /* options.headers with lower-case names, or NULL */
 } KeelMessage;
 
 /* Parses one message from a page. Fails with KEEL_ERROR_TOO_LARGE when
  * length > max_size (before parsing), or KEEL_ERROR_INVALID saying what is
  * malformed (not JSON, with the column; not an object; missing or bad "cmd";
- * "args" of the wrong type; an unknown key). */
+ * "args" of the wrong type; an unknown key; "options" other than
+ * {"headers": {name: string}}). */
 KeelMessage *keel__message_parse (const char *text, gsize length, gsize max_size, GError **error);
 void keel__message_free (KeelMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeelMessage, keel__message_free)
+
+/* Request headers as the core keeps them: a new object mapping each name,
+ * in lower case, to its string value. Fails with KEEL_ERROR_INVALID naming
+ * the header when a name is not an HTTP token or a value is not a string. */
+json_t *keel__headers_normalize (json_t *headers, GError **error);
 
 /* TRUE when name is a usable command name: 1..KEEL_COMMAND_NAME_MAX
  * printable ASCII characters, no spaces. */

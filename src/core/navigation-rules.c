@@ -78,16 +78,17 @@ keel__navigation_rules_to_content_rules (const KeelNavigationRules *rules)
 {
   json_t *list = json_array ();
   add_rule (list, ".*", FALSE, "block");
-  /* An origin has no path: scheme and host compare without regard to case. */
+  /* Case-sensitive, all of them: WebKit's canonical URLs have the scheme
+   * and a special scheme's host in lower case already, another scheme's host
+   * keeps its case (keel://localhosT is another origin), and paths are
+   * case-sensitive. */
   g_autofree char *app = keel__url_origin_to_content_rule_regex (rules->app_origin);
-  add_rule (list, app, FALSE, "ignore-previous-rules");
+  add_rule (list, app, TRUE, "ignore-previous-rules");
   if (rules->dev_origin != NULL)
     {
       g_autofree char *dev = keel__url_origin_to_content_rule_regex (rules->dev_origin);
-      add_rule (list, dev, FALSE, "ignore-previous-rules");
+      add_rule (list, dev, TRUE, "ignore-previous-rules");
     }
-  /* A pattern's path is case-sensitive, and WebKit's canonical scheme and
-   * host are lower case already. */
   for (guint i = 0; i < rules->patterns->len; i++)
     {
       g_autofree char *regex

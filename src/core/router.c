@@ -270,7 +270,8 @@ keel__router_pending_count (KeelRouter *router)
 }
 
 static KeelInvoke *
-invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, json_t *args)
+invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, json_t *args,
+            GBytes *body, json_t *headers)
 {
   KeelInvoke *invoke = g_new0 (KeelInvoke, 1);
   invoke->ref_count = 1;
@@ -279,6 +280,8 @@ invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, j
   invoke->router = router;
   invoke->command = g_strdup (command);
   invoke->args = args;
+  invoke->body = body;
+  invoke->headers = headers;
   invoke->window_label = g_strdup (caller->window_label);
   invoke->webview_label = g_strdup (caller->webview_label);
   invoke->origin = g_strdup (caller->origin);
@@ -302,6 +305,8 @@ invoke_unref (KeelInvoke *invoke)
     invoke->reply_target_free (invoke->reply_target);
   g_free (invoke->command);
   json_decref (invoke->args);
+  g_clear_pointer (&invoke->body, g_bytes_unref);
+  json_decref (invoke->headers);
   g_free (invoke->window_label);
   g_free (invoke->webview_label);
   g_free (invoke->origin);
@@ -310,6 +315,7 @@ invoke_unref (KeelInvoke *invoke)
   json_decref (invoke->scope_deny);
   json_decref (invoke->value);
   g_free (invoke->raw);
+  g_clear_pointer (&invoke->bytes, g_bytes_unref);
   g_free (invoke);
   g_atomic_int_dec_and_test (&router->pending);
   router_unref (router);
@@ -317,14 +323,40 @@ invoke_unref (KeelInvoke *invoke)
 
 static void dispatch_invoke (KeelRouter *router, KeelInvoke *invoke);
 
+static void
+dispatch_new (KeelRouter *router, const KeelCaller *caller, const char *command, json_t *args,
+              GBytes *body, json_t *headers)
+{
+  KeelInvoke *invoke = invoke_new (router, caller, command, args, body, headers);
+  g_atomic_int_inc (&invoke->ref_count);
+  dispatch_invoke (router, invoke);
+  invoke_unref (invoke);
+}
+
 void
 keel__router_dispatch (KeelRouter *router, const KeelCaller *caller, const char *command,
                        json_t *args)
 {
-  KeelInvoke *invoke = invoke_new (router, caller, command, args);
-  g_atomic_int_inc (&invoke->ref_count);
-  dispatch_invoke (router, invoke);
-  invoke_unref (invoke);
+  dispatch_new (router, caller, command, args, NULL, NULL);
+}
+
+void
+keel__router_dispatch_body (KeelRouter *router, const KeelCaller *caller, const char *command,
+                            GBytes *body, json_t *headers)
+{
+  if (!keel__command_name_is_valid (command))
+    {
+      json_decref (headers);
+      g_autofree char *valid = g_utf8_make_valid (command, 80);
+      KeelInvoke *invoke = invoke_new (router, caller, "(malformed message)", json_object (),
+                                       NULL, NULL);
+      keel_invoke_reject (invoke, "invalid_message",
+                          "IPC request names an invalid command \"%s\": expected 1 to %d "
+                          "printable ASCII characters without spaces",
+                          valid, KEEL_COMMAND_NAME_MAX);
+      return;
+    }
+  dispatch_new (router, caller, command, json_object (), g_bytes_ref (body), headers);
 }
 
 static void
@@ -397,7 +429,8 @@ void
 keel__router_refuse (KeelRouter *router, const KeelCaller *caller, const char *code,
                      const char *message)
 {
-  KeelInvoke *invoke = invoke_new (router, caller, "(refused message)", json_object ());
+  KeelInvoke *invoke
+    = invoke_new (router, caller, "(refused message)", json_object (), NULL, NULL);
   keel_invoke_reject (invoke, code, "%s", message);
 }
 
@@ -412,7 +445,8 @@ keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const 
     {
       /* Answer through a short-lived invoke so tracing and the reply path
        * are the same as for every other call. */
-      KeelInvoke *invoke = invoke_new (router, caller, "(malformed message)", json_object ());
+      KeelInvoke *invoke
+        = invoke_new (router, caller, "(malformed message)", json_object (), NULL, NULL);
       keel_invoke_reject (invoke,
                           g_error_matches (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE)
                             ? "message_too_large"
@@ -420,7 +454,8 @@ keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const 
                           "%s", error->message);
       return;
     }
-  keel__router_dispatch (router, caller, message->command, g_steal_pointer (&message->args));
+  dispatch_new (router, caller, message->command, g_steal_pointer (&message->args), NULL,
+                g_steal_pointer (&message->headers));
 }
 
 static gboolean
@@ -432,7 +467,11 @@ finish_on_main (gpointer data)
 
   if (!router->closed && router->response_hooks->len > 0)
     {
+      /* Bytes reach the hooks as null; a hook that stores a value answers
+       * with it instead of the bytes. */
       json_t *value = g_steal_pointer (&invoke->value);
+      if (invoke->bytes != NULL && value == NULL)
+        value = json_null ();
       if (invoke->raw != NULL)
         {
           json_error_t json_error;
@@ -452,9 +491,17 @@ finish_on_main (gpointer data)
           if (!hook->removed)
             hook->response (invoke, !invoke->ok, &value, hook->user_data);
         }
-      text = keel__json_to_text (value);
-      json_decref (value);
+      if (invoke->bytes != NULL && invoke->ok && json_is_null (value))
+        json_decref (value); /* untouched: the bytes go */
+      else
+        {
+          g_clear_pointer (&invoke->bytes, g_bytes_unref);
+          text = keel__json_to_text (value);
+          json_decref (value);
+        }
     }
+  else if (invoke->bytes != NULL)
+    ; /* sent below as they are */
   else if (invoke->raw != NULL)
     text = g_steal_pointer (&invoke->raw);
   else
@@ -463,8 +510,7 @@ finish_on_main (gpointer data)
   gboolean alive = !router->closed && keel__router_page_is_alive (router, invoke->page_id);
   if (alive)
     {
-      g_autofree char *reply = keel__message_encode_reply (invoke->ok, text);
-      invoke->reply (invoke->reply_target, reply);
+      invoke->reply (invoke->reply_target, invoke->ok, text, text == NULL ? invoke->bytes : NULL);
     }
 
   if (keel__trace_enabled ())
@@ -472,6 +518,8 @@ finish_on_main (gpointer data)
       g_autofree char *outcome = NULL;
       if (!alive)
         outcome = g_strdup ("dropped (the page has gone)");
+      else if (invoke->ok && text == NULL)
+        outcome = g_strdup_printf ("ok (%" G_GSIZE_FORMAT " bytes)", g_bytes_get_size (invoke->bytes));
       else if (invoke->ok)
         outcome = g_strdup ("ok");
       else

@@ -14,8 +14,11 @@
 
 typedef struct _KeelRouter KeelRouter;
 
-/* Sends an encoded reply ("o<json>" / "e<json>", see message.h) to the page. */
-typedef void (*KeelReplyFunc) (gpointer reply_target, const char *reply);
+/* Sends an answer to the page: fulfilled (ok) or rejected, as JSON text, or,
+ * for a fulfilled call whose handler answered bytes, as those bytes (then
+ * json_text is NULL). Each transport encodes them its own way. */
+typedef void (*KeelReplyFunc) (gpointer reply_target, gboolean ok, const char *json_text,
+                               GBytes *bytes);
 
 typedef struct
 {
@@ -83,6 +86,13 @@ void keel__router_refuse (KeelRouter *router, const KeelCaller *caller, const ch
  * answered at once with {code: "invalid_message", message}. */
 void keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const char *text,
                                  gsize length);
+
+/* Dispatches a call with a binary body (Tauri's raw request): the handler
+ * finds the bytes with keel_invoke_get_body() and empty args. Takes
+ * `headers` (an object of lower-case names to strings, or NULL). The command
+ * name is checked as in a message; the shell has checked the size. */
+void keel__router_dispatch_body (KeelRouter *router, const KeelCaller *caller, const char *command,
+                                 GBytes *body, json_t *headers);
 
 /* Dispatches a call the core builds itself; takes `args` (an object). */
 void keel__router_dispatch (KeelRouter *router, const KeelCaller *caller, const char *command,

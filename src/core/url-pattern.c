@@ -673,8 +673,13 @@ keel__url_origin_to_content_rule_regex (const char *url)
   g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
   if (uri == NULL || g_uri_get_host (uri) == NULL || !is_origin_host (g_uri_get_host (uri)))
     return NULL;
+  /* As keel__url_origin() writes it, and as WebKit's canonical URLs hold
+   * it: the scheme in lower case, a special scheme's host too, and another
+   * scheme's (opaque) host as it is. The rule is case-sensitive. */
   g_autofree char *scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
-  g_autofree char *host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  gboolean special = default_port (scheme) != -1 || strcmp (scheme, "file") == 0;
+  g_autofree char *host
+    = special ? g_ascii_strdown (g_uri_get_host (uri), -1) : g_strdup (g_uri_get_host (uri));
   int port = g_uri_get_port (uri);
   GString *regex = g_string_new ("^");
   append_regex_literal (regex, scheme);

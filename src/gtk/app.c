@@ -78,7 +78,9 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
                 "@tauri-apps/api, or use window.keel in pages without a bundler\n",
                 config->source_name);
 
-  app->csp = keel__csp_build (config->csp, NULL, config->csp_modification_disabled_all,
+  /* The bridge fetch()es ipc:// for binary calls. */
+  static const char *const ipc_sources[] = { KEEL_IPC_ORIGIN, NULL };
+  app->csp = keel__csp_build (config->csp, ipc_sources, config->csp_modification_disabled_all,
                               (const char *const *) config->csp_modification_disabled);
   app->router = keel__router_new (app, NULL);
   keel__router_set_max_message_size (app->router, (gsize) config->max_message_size);
@@ -205,6 +207,12 @@ make_web_context (KeelApp *app)
    * CORS-enabled: fetch() between keel:// resources works like https. */
   webkit_security_manager_register_uri_scheme_as_secure (security, KEEL_SCHEME);
   webkit_security_manager_register_uri_scheme_as_cors_enabled (security, KEEL_SCHEME);
+  /* ipc:// answers fetch() from the app's pages (ipc-scheme.c): secure, so
+   * that https pages of remote.urls may call it too. */
+  webkit_web_context_register_uri_scheme (context, KEEL_IPC_SCHEME, keel__ipc_scheme_handle, app,
+                                          NULL);
+  webkit_security_manager_register_uri_scheme_as_secure (security, KEEL_IPC_SCHEME);
+  webkit_security_manager_register_uri_scheme_as_cors_enabled (security, KEEL_IPC_SCHEME);
   return context;
 }
 

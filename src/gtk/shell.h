@@ -22,6 +22,9 @@
 /* Keel's URI scheme; pages of the app live at keel://localhost/. */
 #define KEEL_SCHEME "keel"
 #define KEEL_APP_ORIGIN "keel://localhost"
+/* Binary calls (ipc-scheme.c) go to ipc://localhost/<command>. */
+#define KEEL_IPC_SCHEME "ipc"
+#define KEEL_IPC_ORIGIN "ipc://localhost"
 
 typedef struct _KeelNavigationHandler KeelNavigationHandler;
 
@@ -86,12 +89,19 @@ struct _KeelWindow
 
   /* Navigation (navigation.c). */
   char *redirect_uri;        /* where the load in progress was last redirected */
+
+  /* Bytes answered to JSON calls of the page shown now, waiting to be
+   * collected by ticket (ipc-scheme.c); NULL while none were. */
+  GHashTable *held_bytes;
 };
 
 /* window.c */
 KeelWindow *keel__window_new (KeelApp *app, const KeelWindowConfig *config);
 /* Page ends and its listeners and pending replies are forgotten. */
 void keel__window_end_page (KeelWindow *window);
+/* Whether pages on origin are the app's own ("local" in capabilities): the
+ * app's origin or devUrl's. */
+gboolean keel__app_is_own_origin (KeelApp *app, const char *origin);
 /* URL a window config's url resolves to (devUrl, keel://localhost, or absolute). */
 char *keel__app_resolve_url (KeelApp *app, const char *url);
 
@@ -146,3 +156,10 @@ void keel__navigation_dispose (KeelApp *app);
 
 /* scheme.c */
 void keel__scheme_handle (WebKitURISchemeRequest *request, gpointer app);
+
+/* ipc-scheme.c: binary calls, and bytes answered to JSON calls. */
+void keel__ipc_scheme_handle (WebKitURISchemeRequest *request, gpointer app);
+/* Keeps bytes for the window's page to collect; returns the ticket. */
+char *keel__ipc_hold_bytes (KeelWindow *window, GBytes *bytes);
+/* Drops what the page did not collect: when it ends. */
+void keel__ipc_forget_held_bytes (KeelWindow *window);

@@ -60,6 +60,7 @@ typedef struct
 {
   WebKitScriptMessageReply *reply;
   JSCContext *context;
+  KeelWindow *window;
 } ReplyTarget;
 
 static void
@@ -71,17 +72,28 @@ reply_target_free (gpointer data)
   g_free (target);
 }
 
+/* The reply travels as one string, "o<json>" or "e<json>" (message.h);
+ * bytes as "b<ticket>", which the bridge collects over ipc:// — a script
+ * message reply cannot carry them. The router replies only while the page
+ * that asked is alive, so the window is too. */
 static void
-reply_to_page (gpointer data, const char *reply)
+reply_to_page (gpointer data, gboolean ok, const char *json_text, GBytes *bytes)
 {
   ReplyTarget *target = data;
+  g_autofree char *reply = NULL;
+  if (bytes != NULL)
+    {
+      g_autofree char *ticket = keel__ipc_hold_bytes (target->window, bytes);
+      reply = g_strconcat ("b", ticket, NULL);
+    }
+  else
+    reply = keel__message_encode_reply (ok, json_text);
   g_autoptr (JSCValue) value = jsc_value_new_string (target->context, reply);
   webkit_script_message_reply_return_value (target->reply, value);
 }
 
-/* Pages on these origins are the app's own ("local" in capabilities). */
-static gboolean
-is_app_origin (KeelApp *app, const char *origin)
+gboolean
+keel__app_is_own_origin (KeelApp *app, const char *origin)
 {
   return strcmp (origin, KEEL_APP_ORIGIN) == 0
          || (app->dev_origin != NULL && strcmp (origin, app->dev_origin) == 0);
@@ -94,12 +106,13 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
   ReplyTarget *target = g_new0 (ReplyTarget, 1);
   target->reply = webkit_script_message_reply_ref (reply);
   target->context = g_object_ref (jsc_value_get_context (value));
+  target->window = window;
   const char *origin = window->origin != NULL ? window->origin : "null";
   KeelCaller caller = {
     .window_label = window->label,
     .webview_label = window->label,
     .origin = origin,
-    .local = is_app_origin (window->app, origin),
+    .local = keel__app_is_own_origin (window->app, origin),
     .page_id = window->page_id,
     .reply = reply_to_page,
     .reply_target = target,
@@ -173,6 +186,7 @@ keel__window_end_page (KeelWindow *window)
   KeelApp *app = window->app;
   keel__router_page_closed (app->router, window->page_id);
   keel__event_bus_forget_page (app->bus, window->page_id);
+  keel__ipc_forget_held_bytes (window);
   g_hash_table_remove (app->pages, GSIZE_TO_POINTER ((gsize) window->page_id));
   window->page_id = 0;
 }
@@ -271,7 +285,7 @@ on_permission_request (WebKitWebView *view, WebKitPermissionRequest *request, Ke
   gboolean media = WEBKIT_IS_USER_MEDIA_PERMISSION_REQUEST (request)
                    || WEBKIT_IS_DEVICE_INFO_PERMISSION_REQUEST (request);
   const char *origin = window->origin != NULL ? window->origin : "null";
-  if (media && window->app->config->media_capture && is_app_origin (window->app, origin))
+  if (media && window->app->config->media_capture && keel__app_is_own_origin (window->app, origin))
     {
       webkit_permission_request_allow (request);
       return TRUE;

@@ -47,8 +47,10 @@ check (gboolean condition, const char *what, const char *detail)
 }
 
 static void
-fuzz_reply (gpointer target, const char *reply)
+fuzz_reply (gpointer target, gboolean ok, const char *json_text, GBytes *bytes)
 {
+  check (json_text != NULL && bytes == NULL, "a JSON call answered bytes", "");
+  g_autofree char *reply = keel__message_encode_reply (ok, json_text);
   Counts *counts = target;
   counts->replies++;
   check (reply != NULL && (reply[0] == 'o' || reply[0] == 'e'), "reply prefix", reply);

@@ -110,7 +110,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (origin_regex != NULL && keel__url_is_plain (pattern))
     {
       check_regex_subset (origin_regex);
-      g_autoptr (GRegex) compiled = g_regex_new (origin_regex, G_REGEX_CASELESS, 0, NULL);
+      /* Case-sensitive, as navigation-rules.c gives it to WebKit. */
+      g_autoptr (GRegex) compiled = g_regex_new (origin_regex, 0, 0, NULL);
       g_assert (compiled != NULL);
       if (is_canonical (url) && g_regex_match (compiled, url, 0, NULL))
         g_assert (keel__url_same_origin (pattern, url));

@@ -86,7 +86,24 @@ attempt('dispatchOnParent', () => parent.document.dispatchEvent(new CustomEvent(
 // Tauri's own IPC shapes, posted to the parent: Keel's bridge listens to none.
 parent.postMessage({ cmd: 'frame_marker', callback: 1, error: 2, payload: {} }, '*');
 parent.postMessage('1\\n{"cmd":"frame_marker","args":{}}', '*');
-parent.postMessage({ probe: found }, '*');
+// ipc:// binary calls: in CORS mode WebKit sends this frame's Origin, which
+// the core refuses; in no-cors mode there is no Origin at all.
+const ipcCall = async (mode) => {
+  try {
+    const response = await fetch('ipc://localhost/frame_marker',
+      { method: 'POST', mode, body: new Uint8Array([1, 2, 3]) });
+    if (response.type === 'opaque') return { type: 'opaque' };
+    const body = await response.json();
+    return { status: response.status, code: body.code, message: body.message };
+  } catch (error) {
+    return { error: error.name };
+  }
+};
+(async () => {
+  found.ipcCors = await ipcCall('cors');
+  found.ipcNoCors = await ipcCall('no-cors');
+  parent.postMessage({ probe: found }, '*');
+})();
 </script></body></html>
 """
 
@@ -106,6 +123,11 @@ IPC_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>remote ipc
     fail: await outcome('fail', { message: 'x' }),
     exit: await outcome('plugin:app|exit', { code: 9 }),
   };
+  // A binary call (fetch to ipc://) from the remote page's own origin.
+  const bytes = await outcome('echo', new Uint8Array([4, 5]));
+  report.binaryEcho = bytes.ok ? { ok: true, value: bytes.value } : bytes;
+  const binaryFail = await outcome('fail', new Uint8Array([4, 5]));
+  report.binaryFail = binaryFail;
   report.emit = await outcome('plugin:event|emit', { event: 'remote-report', payload: report });
 })();
 </script></body></html>

@@ -55,6 +55,90 @@ echo_raw (KeelInvoke *invoke, gpointer data)
   keel_invoke_resolve_raw (invoke, text);
 }
 
+/* body_info → what the core received as a binary call's body: its size,
+ * the sum of its bytes, its first bytes, and the headers the page sent
+ * (null body for a JSON call). */
+static void
+body_info (KeelInvoke *invoke, gpointer data)
+{
+  GBytes *body = keel_invoke_get_body (invoke);
+  const char *type = keel_invoke_get_header (invoke, "Content-Type");
+  const char *test = keel_invoke_get_header (invoke, "x-keel-test");
+  if (body == NULL)
+    {
+      keel_invoke_resolve (invoke, json_pack ("{s:n, s:s?, s:s?}", "body", "contentType", type,
+                                              "test", test));
+      return;
+    }
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (body, &size);
+  guint32 sum = 0;
+  json_t *first = json_array ();
+  for (gsize i = 0; i < size; i++)
+    {
+      sum += bytes[i];
+      if (i < 4)
+        json_array_append_new (first, json_integer (bytes[i]));
+    }
+  keel_invoke_resolve (invoke, json_pack ("{s:I, s:I, s:o, s:s?, s:s?, s:O}", "size",
+                                          (json_int_t) size, "sum", (json_int_t) sum, "first",
+                                          first, "contentType", type, "test", test, "args",
+                                          keel_invoke_get_args (invoke)));
+}
+
+/* The bytes of a binary call, or {size} bytes counting up from 0 (mod 256). */
+static GBytes *
+bytes_for (KeelInvoke *invoke)
+{
+  GBytes *body = keel_invoke_get_body (invoke);
+  if (body != NULL)
+    return g_bytes_ref (body);
+  gint64 size;
+  if (!keel_invoke_arg_int (invoke, "size", &size))
+    return NULL;
+  guint8 *data = g_malloc (size > 0 ? (gsize) size : 1);
+  for (gint64 i = 0; i < size; i++)
+    data[i] = (guint8) i;
+  return g_bytes_new_take (data, (gsize) MAX (size, 0));
+}
+
+/* bytes_echo → the bytes (a raw response). */
+static void
+bytes_echo (KeelInvoke *invoke, gpointer data)
+{
+  GBytes *bytes = bytes_for (invoke);
+  if (bytes != NULL)
+    keel_invoke_resolve_bytes (invoke, bytes);
+}
+
+typedef struct
+{
+  KeelInvoke *invoke;
+  GBytes *bytes;
+} BytesAnswer;
+
+static void
+bytes_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  BytesAnswer *answer = data;
+  keel_invoke_resolve_bytes (answer->invoke, g_steal_pointer (&answer->bytes));
+}
+
+/* bytes_from_thread: like bytes_echo, answered from another thread. */
+static void
+bytes_from_thread (KeelInvoke *invoke, gpointer data)
+{
+  GBytes *bytes = bytes_for (invoke);
+  if (bytes == NULL)
+    return;
+  BytesAnswer *answer = g_new0 (BytesAnswer, 1);
+  answer->invoke = invoke;
+  answer->bytes = bytes;
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (task, answer, g_free);
+  g_task_run_in_thread (task, bytes_in_thread);
+}
+
 static void
 fail (KeelInvoke *invoke, gpointer data)
 {
@@ -608,6 +692,14 @@ response_hook (KeelInvoke *invoke, gboolean is_error, json_t **value, gpointer d
                                       keel_invoke_get_window_label (invoke), "command",
                                       keel_invoke_get_command (invoke), "message",
                                       json_object_get (*value, "message")));
+  if (strcmp (keel_invoke_get_command (invoke), "rewrite_bytes") == 0)
+    {
+      /* A binary answer reaches hooks as null; replacing it answers JSON. */
+      json_t *replaced = json_pack ("{s:b, s:O}", "replaced", TRUE, "saw", *value);
+      json_decref (*value);
+      *value = replaced;
+      return;
+    }
   if (strcmp (keel_invoke_get_command (invoke), "rewrite_result") != 0)
     return;
   json_t *wrapped = json_pack ("{s:o, s:b, s:b}", "original", *value, "wasError", is_error,
@@ -710,6 +802,10 @@ main (int argc, char **argv)
   host_command ("echo", echo);
   host_command ("echo_raw", echo_raw);
   host_command ("fail", fail);
+  host_command ("body_info", body_info);
+  host_command ("bytes_echo", bytes_echo);
+  host_command ("bytes_from_thread", bytes_from_thread);
+  host_command ("rewrite_bytes", bytes_echo);
   host_command ("args_of", args_of);
   host_command ("refuse_me", echo);
   host_command ("rewrite_me", args_of);

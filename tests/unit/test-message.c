@@ -73,9 +73,20 @@ test_valid_options (void)
   g_autoptr (KeelMessage) with_object
     = parse_ok ("{\"cmd\": \"upload\", \"args\": {}, \"options\": {\"headers\": {\"x\": \"1\"}}}");
   g_assert_cmpstr (with_object->command, ==, "upload");
+  g_assert_cmpstr (json_string_value (json_object_get (with_object->headers, "x")), ==, "1");
+
+  /* Names are kept in lower case, as HTTP compares them. */
+  g_autoptr (KeelMessage) mixed = parse_ok (
+    "{\"cmd\": \"upload\", \"options\": {\"headers\": {\"X-Keel-Test\": \"a\", \"Accept\": \"*/*\"}}}");
+  g_assert_cmpstr (json_string_value (json_object_get (mixed->headers, "x-keel-test")), ==, "a");
+  g_assert_cmpstr (json_string_value (json_object_get (mixed->headers, "accept")), ==, "*/*");
+  g_assert_null (json_object_get (mixed->headers, "X-Keel-Test"));
 
   g_autoptr (KeelMessage) with_null = parse_ok ("{\"cmd\": \"upload\", \"options\": null}");
   g_assert_cmpstr (with_null->command, ==, "upload");
+  g_assert_null (with_null->headers);
+  g_autoptr (KeelMessage) no_headers = parse_ok ("{\"cmd\": \"upload\", \"options\": {}}");
+  g_assert_null (no_headers->headers);
 }
 
 static void
@@ -375,6 +386,16 @@ test_reject_options (void)
       { "command \"up\"", "\"options\" of the wrong type", "expected an object", "got an array" } },
     { "string", "{\"cmd\": \"up\", \"options\": \"x\"}", { "\"options\" of the wrong type", "got a string" } },
     { "number", "{\"cmd\": \"up\", \"options\": 0}", { "\"options\" of the wrong type", "got a number" } },
+    { "unknown option", "{\"cmd\": \"up\", \"options\": {\"timeout\": 3}}",
+      { "command \"up\"", "unknown option \"timeout\"", "only option is \"headers\"" } },
+    { "headers not an object", "{\"cmd\": \"up\", \"options\": {\"headers\": [\"a\"]}}",
+      { "command \"up\"", "\"headers\" must be an object", "got an array" } },
+    { "header value not a string", "{\"cmd\": \"up\", \"options\": {\"headers\": {\"x\": 1}}}",
+      { "header \"x\" must have a string value", "got a number" } },
+    { "header name not a token", "{\"cmd\": \"up\", \"options\": {\"headers\": {\"a b\": \"1\"}}}",
+      { "header name \"a b\" is not an HTTP token" } },
+    { "empty header name", "{\"cmd\": \"up\", \"options\": {\"headers\": {\"\": \"1\"}}}",
+      { "header name \"\" is not an HTTP token" } },
   };
   check_rejections (cases, G_N_ELEMENTS (cases));
 }

@@ -31,11 +31,18 @@ typedef struct
   guint target_frees;    /* calls of reply_target_free */
 } Recorder;
 
+/* Records replies as the script-message transport encodes them: "o<json>"
+ * or "e<json>", and bytes as "b<their text>". */
 static void
-recorder_reply (gpointer target, const char *reply)
+recorder_reply (gpointer target, gboolean ok, const char *json_text, GBytes *bytes)
 {
   Recorder *recorder = target;
-  g_ptr_array_add (recorder->replies, g_strdup (reply));
+  if (bytes != NULL)
+    g_ptr_array_add (recorder->replies,
+                     g_strdup_printf ("b%.*s", (int) g_bytes_get_size (bytes),
+                                      (const char *) g_bytes_get_data (bytes, NULL)));
+  else
+    g_ptr_array_add (recorder->replies, keel__message_encode_reply (ok, json_text));
   recorder->reply_thread = g_thread_self ();
 }
 
@@ -1776,6 +1783,120 @@ test_event_deep_nesting (EventFixture *e, gconstpointer data)
   g_assert_true (g_str_has_suffix (g_ptr_array_index (e->scripts, 1), "})(1);"));
 }
 
+/* ---- binary calls and answers ------------------------------------------ */
+
+/* Answers what it saw: {size, first byte, args, content type, test header}. */
+static void
+body_command (KeelInvoke *invoke, gpointer user_data)
+{
+  GBytes *body = keel_invoke_get_body (invoke);
+  if (body == NULL)
+    {
+      keel_invoke_resolve (invoke, json_pack ("{s:n, s:s?}", "body", "test",
+                                              keel_invoke_get_header (invoke, "X-Test")));
+      return;
+    }
+  gsize size;
+  const guint8 *data = g_bytes_get_data (body, &size);
+  keel_invoke_resolve (invoke, json_pack ("{s:I, s:i, s:O, s:s?}", "size", (json_int_t) size,
+                                          "first", size > 0 ? data[0] : -1, "args",
+                                          keel_invoke_get_args (invoke), "test",
+                                          keel_invoke_get_header (invoke, "x-TEST")));
+}
+
+/* Answers its body, or "bytes" for a JSON call. */
+static void
+bytes_command (KeelInvoke *invoke, gpointer user_data)
+{
+  GBytes *body = keel_invoke_get_body (invoke);
+  keel_invoke_resolve_bytes (invoke, body != NULL ? g_bytes_ref (body)
+                                                  : g_bytes_new_static ("bytes", 5));
+}
+
+static const char *
+call_body (Fixture *f, const char *command, const char *body, const char *headers_json)
+{
+  guint before = f->recorder.replies->len;
+  KeelCaller caller = caller_for (&f->recorder, "main", f->page);
+  f->dispatched++;
+  g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+  json_t *headers = headers_json != NULL ? json_loads (headers_json, 0, NULL) : NULL;
+  keel__router_dispatch_body (f->router, &caller, command, bytes, headers);
+  drain (f->router);
+  g_assert_cmpuint (f->recorder.replies->len, ==, before + 1);
+  return g_ptr_array_index (f->recorder.replies, before);
+}
+
+static void
+test_body_reaches_handler (Fixture *f, gconstpointer data)
+{
+  keel__router_register (f->router, "body", body_command, NULL, NULL);
+  g_assert_cmpstr (call_body (f, "body", "\x07" "abc", "{\"x-test\": \"yes\"}"), ==,
+                   "o{\"size\":4,\"first\":7,\"args\":{},\"test\":\"yes\"}");
+  g_assert_cmpstr (call_body (f, "body", "", NULL), ==,
+                   "o{\"size\":0,\"first\":-1,\"args\":{},\"test\":null}");
+  /* A JSON call has no body; its headers come from options.headers. */
+  g_assert_cmpstr (call (f, "{\"cmd\":\"body\",\"options\":{\"headers\":{\"X-Test\":\"j\"}}}"),
+                   ==, "o{\"body\":null,\"test\":\"j\"}");
+}
+
+static void
+test_body_bad_command (Fixture *f, gconstpointer data)
+{
+  assert_error_reply (call_body (f, "has space", "x", NULL), "invalid_message",
+                      "invalid command \"has space\"", NULL);
+  assert_error_reply (call_body (f, "", "x", NULL), "invalid_message", "invalid command", NULL);
+  assert_error_reply (call_body (f, "missing", "x", NULL), "unknown_command", "\"missing\"",
+                      NULL);
+}
+
+static void
+test_resolve_bytes (Fixture *f, gconstpointer data)
+{
+  keel__router_register (f->router, "bytes", bytes_command, NULL, NULL);
+  /* The recorder writes bytes as "b<bytes>". */
+  g_assert_cmpstr (call_body (f, "bytes", "raw!", NULL), ==, "braw!");
+  g_assert_cmpstr (call (f, "{\"cmd\":\"bytes\"}"), ==, "bbytes");
+}
+
+static void
+null_marking_hook (KeelInvoke *invoke, gboolean is_error, json_t **value, gpointer user_data)
+{
+  GString *log = user_data;
+  g_string_append_printf (log, "[%s]", json_is_null (*value) ? "null" : "value");
+  if (strcmp (keel_invoke_get_command (invoke), "replace") == 0)
+    {
+      json_decref (*value);
+      *value = json_string ("replaced");
+    }
+}
+
+static void
+test_bytes_through_hooks (Fixture *f, gconstpointer data)
+{
+  keel__router_register (f->router, "bytes", bytes_command, NULL, NULL);
+  keel__router_register (f->router, "replace", bytes_command, NULL, NULL);
+  keel__router_add_response_hook (f->router, null_marking_hook, f->log, NULL);
+  /* Untouched, the bytes go; replaced, the hook's value goes instead. */
+  g_assert_cmpstr (call_body (f, "bytes", "keep", NULL), ==, "bkeep");
+  g_assert_cmpstr (call_body (f, "replace", "drop", NULL), ==, "o\"replaced\"");
+  g_assert_cmpstr (f->log->str, ==, "[null][null]");
+}
+
+static void
+test_bytes_to_closed_page (Fixture *f, gconstpointer data)
+{
+  keel__router_register (f->router, "hold", hold_command, f, NULL);
+  KeelCaller caller = caller_for (&f->recorder, "main", f->page);
+  f->dispatched++;
+  g_autoptr (GBytes) body = g_bytes_new_static ("x", 1);
+  keel__router_dispatch_body (f->router, &caller, "hold", body, NULL);
+  keel__router_page_closed (f->router, f->page);
+  keel_invoke_resolve_bytes (g_steal_pointer (&f->held), g_bytes_new_static ("late", 4));
+  drain (f->router);
+  g_assert_cmpuint (f->recorder.replies->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1788,6 +1909,11 @@ main (int argc, char **argv)
               event_fixture_tear_down)
 
   ADD ("dispatch/registered", test_dispatch_registered);
+  ADD ("body/reaches-handler", test_body_reaches_handler);
+  ADD ("body/bad-command", test_body_bad_command);
+  ADD ("bytes/resolve", test_resolve_bytes);
+  ADD ("bytes/hooks", test_bytes_through_hooks);
+  ADD ("bytes/closed-page", test_bytes_to_closed_page);
   ADD ("dispatch/accessors", test_dispatch_accessors);
   ADD ("dispatch/owned-context", test_dispatch_owned_context);
   ADD ("dispatch/core-call", test_dispatch_core_call);

@@ -3,7 +3,10 @@
 // traversal attempts, and the resources a page loads actually working.
 import { test, run, assert, assertEqual, waitFor } from '../../lib/harness.js';
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'";
+// keel.json's policy, amended by Keel with what its IPC needs: binary calls
+// fetch() ipc://localhost, so connect-src (made from default-src) allows it.
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; " +
+  "connect-src 'self' ipc://localhost";
 
 async function get(path) {
   const response = await fetch(path);

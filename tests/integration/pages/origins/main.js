@@ -21,9 +21,17 @@ test('a cross-origin iframe has no bridge and no way to the core', async () => {
   assertEqual(found.handler, false, 'a "keel" message handler in the frame');
   for (const name of ['parentDocument', 'parentInternals', 'topInternals', 'dispatchOnParent'])
     assertEqual(found[name], { ok: false, error: 'SecurityError' }, name);
-  // What the frame posted to this page reached no command.
+  // Its binary calls to ipc://: refused for its origin, or without one.
+  assertEqual(found.ipcCors.status, 403, `a CORS fetch: ${JSON.stringify(found.ipcCors)}`);
+  assertEqual(found.ipcCors.code, 'forbidden');
+  assert(found.ipcCors.message.includes(server) && found.ipcCors.message.includes('keel://localhost'),
+         found.ipcCors.message);
+  assertEqual(found.ipcNoCors, { type: 'opaque' }, 'a no-cors fetch');
+  // What the frame posted or fetched reached no command.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const seen = (await invoke('stats')).seen_commands || [];
+  await invoke('echo', { value: 'recorded' });
+  const seen = (await invoke('stats')).seen;
+  assert(Array.isArray(seen) && seen.includes('echo'), `the request hook's record: ${JSON.stringify(seen)}`);
   assert(!seen.includes('frame_marker'), `the core saw the frame's command: ${JSON.stringify(seen)}`);
 });
 
@@ -44,16 +52,21 @@ test('a remote page gets exactly what remote.urls grants its window', async () =
   // app-pages grants test-host and core:default to every window, but for the
   // app's own pages only.
   assertEqual(report.exit.code, 'forbidden', 'exit');
+  // Binary calls from the remote page follow the same capability.
+  assertEqual(report.binaryEcho, { ok: true, value: null }, 'binary echo (no JSON args: null)');
+  assertEqual(report.binaryFail.code, 'forbidden', 'binary fail');
+  assert(report.binaryFail.message.includes('allow-fail'), report.binaryFail.message);
 });
 
 test('the same remote page in a window no remote capability names gets no IPC', async () => {
   new WebviewWindow('elsewhere', { url: `${server}/allowed/ipc.html`, width: 200, height: 150 });
   const refusals = await waitFor(async () => {
     const all = (await invoke('refusals')).filter((r) => r.window === 'elsewhere');
-    return all.length >= 4 ? all : null;
-  }, 'the four refusals of the window "elsewhere"');
+    return all.length >= 6 ? all : null;
+  }, 'the six refusals of the window "elsewhere"');
+  // The binary calls (echo, fail) are refused like the JSON ones.
   assertEqual(refusals.map((r) => r.command),
-    ['echo', 'fail', 'plugin:app|exit', 'plugin:event|emit']);
+    ['echo', 'fail', 'plugin:app|exit', 'echo', 'fail', 'plugin:event|emit']);
   for (const r of refusals)
     assert(r.message.includes('not on the app\'s origin') && r.message.includes('remote'), r.message);
 });
