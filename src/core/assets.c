@@ -454,6 +454,11 @@ keel__asset_open_beneath (int root_fd, const char *rel_path, GError **error)
         }
       if (fd >= 0)
         return finish_open (fd, rel_path, error);
+      /* EAGAIN: a rename or mount anywhere on the system raced every
+       * attempt's ".." resolution (the kernel's check is global; a busy
+       * machine can keep it failing). The walk needs no retry. */
+      if (errno == EAGAIN)
+        return keel__asset_open_beneath_walk (root_fd, rel_path, error);
       if (errno != ENOSYS)
         return fail_open (errno, rel_path, error);
       g_atomic_int_set (&openat2_missing, TRUE);

@@ -347,7 +347,8 @@ keel__router_dispatch_body (KeelRouter *router, const KeelCaller *caller, const 
   if (!keel__command_name_is_valid (command))
     {
       json_decref (headers);
-      g_autofree char *valid = g_utf8_make_valid (command, 80);
+      /* Quoted in the message: valid UTF-8, and not without end. */
+      g_autofree char *valid = g_utf8_make_valid (command, MIN (strlen (command), 80));
       KeelInvoke *invoke = invoke_new (router, caller, "(malformed message)", json_object (),
                                        NULL, NULL);
       keel_invoke_reject (invoke, "invalid_message",

@@ -36,21 +36,14 @@ window_of_request (KeelApp *app, WebKitURISchemeRequest *request)
 /* Every response names the caller's origin: the page's fetch() is a
  * cross-origin request and WebKit checks CORS on the answer. */
 static void
-respond (WebKitURISchemeRequest *request, const char *origin, guint status, const char *reason,
+respond (WebKitURISchemeRequest *request, const char *origin, guint status,
          const char *content_type, GBytes *body)
 {
   g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (body);
-  g_autoptr (WebKitURISchemeResponse) response
-    = webkit_uri_scheme_response_new (stream, (gint64) g_bytes_get_size (body));
-  webkit_uri_scheme_response_set_status (response, status, reason);
-  webkit_uri_scheme_response_set_content_type (response, content_type);
-  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
-  soup_message_headers_append (headers, "Content-Type", content_type);
-  soup_message_headers_append (headers, "Cache-Control", "no-store");
-  if (origin != NULL)
-    soup_message_headers_append (headers, "Access-Control-Allow-Origin", origin);
-  webkit_uri_scheme_response_set_http_headers (response, headers);
-  webkit_uri_scheme_request_finish_with_response (request, response);
+  const char *headers[] = { "Cache-Control", "no-store", "Access-Control-Allow-Origin", origin,
+                            NULL };
+  keel__scheme_respond (request, status, stream, (gint64) g_bytes_get_size (body), content_type,
+                        headers);
 }
 
 static void
@@ -58,7 +51,7 @@ respond_json (WebKitURISchemeRequest *request, const char *origin, gboolean ok,
               const char *json_text)
 {
   g_autoptr (GBytes) body = g_bytes_new (json_text, strlen (json_text));
-  respond (request, origin, ok ? 200 : 400, ok ? "OK" : "Bad Request", "application/json", body);
+  respond (request, origin, ok ? 200 : 400, "application/json", body);
 }
 
 /* A refusal before any command runs: {code, message} with an HTTP status
@@ -70,7 +63,7 @@ refuse (WebKitURISchemeRequest *request, const char *origin, guint status, const
   g_autoptr (json_t) error = keel__error_value (code, message);
   g_autofree char *text = keel__json_to_text (error);
   g_autoptr (GBytes) body = g_bytes_new (text, strlen (text));
-  respond (request, origin, status, soup_status_get_phrase (status), "application/json", body);
+  respond (request, origin, status, "application/json", body);
 }
 
 /* ---- bytes answered to JSON calls ------------------------------------------ */
@@ -112,7 +105,7 @@ hand_over_bytes (KeelWindow *window, WebKitURISchemeRequest *request, const char
     }
   g_free (key);
   g_autoptr (GBytes) bytes = value;
-  respond (request, origin, 200, "OK", "application/octet-stream", bytes);
+  respond (request, origin, 200, "application/octet-stream", bytes);
 }
 
 /* ---- binary calls ----------------------------------------------------------- */
@@ -147,7 +140,7 @@ scheme_reply (gpointer data, gboolean ok, const char *json_text, GBytes *bytes)
   SchemeReply *target = data;
   target->answered = TRUE;
   if (bytes != NULL)
-    respond (target->request, target->origin, 200, "OK", "application/octet-stream", bytes);
+    respond (target->request, target->origin, 200, "application/octet-stream", bytes);
   else
     respond_json (target->request, target->origin, ok, json_text);
 }

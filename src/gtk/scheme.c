@@ -12,33 +12,41 @@
 #include "assets.h"
 #include "shell.h"
 
-static void
-respond (WebKitURISchemeRequest *request, guint status, const char *reason, GInputStream *body,
-         gint64 length, const char *content_type, const char *csp)
+void
+keel__scheme_respond (WebKitURISchemeRequest *request, guint status, GInputStream *body,
+                      gint64 length, const char *content_type, const char *const *headers)
 {
   g_autoptr (WebKitURISchemeResponse) response = webkit_uri_scheme_response_new (body, length);
-  webkit_uri_scheme_response_set_status (response, status, reason);
+  webkit_uri_scheme_response_set_status (response, status, soup_status_get_phrase (status));
   webkit_uri_scheme_response_set_content_type (response, content_type);
-  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  SoupMessageHeaders *all = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   /* Also in the headers: WebKit forgets set_content_type() once headers are
    * set, and with nosniff a script without its type is refused. */
-  soup_message_headers_append (headers, "Content-Type", content_type);
-  soup_message_headers_append (headers, "X-Content-Type-Options", "nosniff");
-  soup_message_headers_append (headers, "Cache-Control", "no-cache");
-  if (csp != NULL)
-    soup_message_headers_append (headers, "Content-Security-Policy", csp);
-  webkit_uri_scheme_response_set_http_headers (response, headers);
+  soup_message_headers_append (all, "Content-Type", content_type);
+  for (const char *const *header = headers; header != NULL && header[0] != NULL; header += 2)
+    {
+      if (header[1] != NULL)
+        soup_message_headers_append (all, header[0], header[1]);
+    }
+  webkit_uri_scheme_response_set_http_headers (response, all);
   webkit_uri_scheme_request_finish_with_response (request, response);
 }
 
 static void
-respond_error (WebKitURISchemeRequest *request, guint status, const char *reason,
-               const char *message)
+respond (WebKitURISchemeRequest *request, guint status, GInputStream *body, gint64 length,
+         const char *content_type, const char *csp)
+{
+  const char *headers[] = { "X-Content-Type-Options", "nosniff", "Cache-Control", "no-cache",
+                            "Content-Security-Policy", csp, NULL };
+  keel__scheme_respond (request, status, body, length, content_type, headers);
+}
+
+static void
+respond_error (WebKitURISchemeRequest *request, guint status, const char *message)
 {
   g_autoptr (GBytes) bytes = g_bytes_new (message, strlen (message));
   g_autoptr (GInputStream) body = g_memory_input_stream_new_from_bytes (bytes);
-  respond (request, status, reason, body, (gint64) strlen (message), "text/plain; charset=utf-8",
-           NULL);
+  respond (request, status, body, (gint64) strlen (message), "text/plain; charset=utf-8", NULL);
 }
 
 static GInputStream *
@@ -84,8 +92,7 @@ keel__scheme_handle (WebKitURISchemeRequest *request, gpointer data)
   g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
   if (parsed == NULL || g_strcmp0 (g_uri_get_host (parsed), "localhost") != 0)
     {
-      respond_error (request, 404, "Not Found",
-                     "Keel serves the app's files at keel://localhost/ only");
+      respond_error (request, 404, "Keel serves the app's files at keel://localhost/ only");
       return;
     }
 
@@ -107,14 +114,14 @@ keel__scheme_handle (WebKitURISchemeRequest *request, gpointer data)
   if (body == NULL)
     {
       if (g_error_matches (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN))
-        respond_error (request, 403, "Forbidden", error->message);
+        respond_error (request, 403, error->message);
       else if (g_error_matches (error, KEEL_ERROR, KEEL_ERROR_INVALID))
-        respond_error (request, 400, "Bad Request", error->message);
+        respond_error (request, 400, error->message);
       else
-        respond_error (request, 404, "Not Found", error->message);
+        respond_error (request, 404, error->message);
       return;
     }
 
-  respond (request, 200, "OK", body, length, keel__asset_content_type (rel_path),
+  respond (request, 200, body, length, keel__asset_content_type (rel_path),
            keel__asset_is_html (rel_path) ? app->csp : NULL);
 }

@@ -156,6 +156,11 @@ void keel__navigation_dispose (KeelApp *app);
 
 /* scheme.c */
 void keel__scheme_handle (WebKitURISchemeRequest *request, gpointer app);
+/* Finishes a request with a response: status, body, Content-Type, and more
+ * headers as NULL-terminated name/value pairs (a pair whose value is NULL
+ * is left out). */
+void keel__scheme_respond (WebKitURISchemeRequest *request, guint status, GInputStream *body,
+                           gint64 length, const char *content_type, const char *const *headers);
 
 /* ipc-scheme.c: binary calls, and bytes answered to JSON calls. */
 void keel__ipc_scheme_handle (WebKitURISchemeRequest *request, gpointer app);
