@@ -7,8 +7,9 @@
 #               then prints `N passed, N failed`
 #   make bench  builds, then runs Keel and the raw-WebKitGTK floor side by
 #               side under Xvfb (bench/run.py): a table, and JSON in
-#               $(BUILD)/bench/results.json. Not a test: nothing in
-#               `make test` depends on timing.
+#               $(BUILD)/bench/results.json; bench/README.md says what
+#               each measure does. Not a test: nothing in `make test`
+#               depends on timing.
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz

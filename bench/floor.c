@@ -1,12 +1,18 @@
 /* floor.c — the floor Keel is measured against: raw WebKitGTK 4.1 doing the
- * work a Keel app does, and no more. One window, sandbox on, the page of
- * bench/page/ served from a custom scheme, and a script message handler with
- * reply that answers every message with the value it received.
+ * work a Keel app does, and no more. Sandbox on, the page of bench/page/
+ * served from a custom scheme, and in each window's content manager a script
+ * message handler with reply that answers every message with the value it
+ * received ("floor"), and one that plays the event bus ("floorEmit"): an
+ * event is delivered by evaluating a script that calls the page's
+ * floorEvent(name, payload).
  *
- * Usage: floor WORKLOAD (small, json1m, start or idle). The page prints its
- * result as one JSON line on stdout (handler "floorReport") and asks to exit
- * (handler "floorExit"); the idle workload stays until SIGTERM. Like Keel, it
- * leaves no WebKit process behind when it exits. */
+ * Usage: floor WORKLOAD (small, json1m, json16m, event1m, event16m, fanout,
+ * start or idle). Each page prints its result as one JSON line on stdout
+ * (handler "floorReport"). A single page then asks to exit (handler
+ * "floorExit"); the fan-out's four pages cannot know when the others are
+ * done, so the program exits after the last one has reported. The idle
+ * workload stays until SIGTERM. Like Keel, it leaves no WebKit process
+ * behind when it exits. */
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <gtk/gtk.h>
@@ -17,14 +23,30 @@
 #include <unistd.h>
 #include <webkit2/webkit2.h>
 
+#include "fanout.h"
+
 #define SCHEME "floor"
 #define PAGE_RESOURCE "/dev/keel/bench/page"
 
+typedef struct _Floor Floor;
+
+/* One window, with its own content manager (and so its own handlers), as
+ * Keel gives each window: a handler knows which view sent a message. */
 typedef struct
 {
-  GMainLoop *loop;
+  Floor *floor;
   GtkWidget *window;
-} Floor;
+  WebKitWebView *view;
+} View;
+
+struct _Floor
+{
+  GMainLoop *loop;
+  View views[FANOUT_WINDOWS];
+  guint windows;  /* views running the workload */
+  guint ready;    /* fan-out pages listening */
+  guint reported; /* fan-out pages that reported */
+};
 
 static void
 serve (WebKitURISchemeRequest *request, gpointer data)
@@ -55,35 +77,100 @@ on_echo (WebKitUserContentManager *manager, JSCValue *value, WebKitScriptMessage
   return TRUE;
 }
 
-static gboolean
-on_report (WebKitUserContentManager *manager, JSCValue *value, WebKitScriptMessageReply *reply,
-           gpointer data)
+static void
+reply_null (WebKitScriptMessageReply *reply, JSCValue *value)
 {
-  g_autofree char *line = jsc_value_to_string (value);
-  printf ("%s\n", line);
-  fflush (stdout);
   g_autoptr (JSCValue) nothing = jsc_value_new_null (jsc_value_get_context (value));
   webkit_script_message_reply_return_value (reply, nothing);
+}
+
+/* How raw WebKitGTK delivers an event: a script calling a page function.
+ * A view whose window is gone (the program is exiting) gets nothing. */
+static void
+deliver (View *view, const char *script)
+{
+  if (view->window != NULL)
+    webkit_web_view_evaluate_javascript (view->view, script, -1, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+fanout_emit (guint64 seq, gpointer data)
+{
+  Floor *floor = data;
+  g_autofree char *script
+    = g_strdup_printf ("floorEvent(\"fanout\",{\"seq\":%" G_GUINT64_FORMAT "});", seq);
+  for (guint i = 0; i < floor->windows; i++)
+    deliver (&floor->views[i], script);
+}
+
+static void
+fanout_done (guint64 total, double seconds, gpointer data)
+{
+  Floor *floor = data;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *script
+    = g_strdup_printf ("floorEvent(\"fanout-done\",{\"total\":%" G_GUINT64_FORMAT
+                       ",\"seconds\":%s});",
+                       total, g_ascii_dtostr (number, sizeof number, seconds));
+  for (guint i = 0; i < floor->windows; i++)
+    deliver (&floor->views[i], script);
+}
+
+/* The page's emit({event, payload}): the floor's whole event bus. "echo"
+ * goes back, as "echoed", to the view that sent it; "fanout-ready" starts
+ * the fan-out once every page listens. */
+static gboolean
+on_emit (WebKitUserContentManager *manager, JSCValue *value, WebKitScriptMessageReply *reply,
+         gpointer data)
+{
+  View *view = data;
+  Floor *floor = view->floor;
+  g_autoptr (JSCValue) name = jsc_value_object_get_property (value, "event");
+  g_autofree char *event = jsc_value_to_string (name);
+  if (strcmp (event, "echo") == 0)
+    {
+      g_autoptr (JSCValue) payload = jsc_value_object_get_property (value, "payload");
+      g_autofree char *json = jsc_value_to_json (payload, 0);
+      g_autofree char *script
+        = g_strconcat ("floorEvent(\"echoed\",", json != NULL ? json : "null", ");", NULL);
+      deliver (view, script);
+    }
+  else if (strcmp (event, "fanout-ready") == 0 && ++floor->ready == floor->windows)
+    fanout_start (fanout_emit, fanout_done, floor);
+  reply_null (reply, value);
   return TRUE;
 }
 
 static void
 quit (Floor *floor)
 {
-  if (floor->window != NULL)
-    gtk_widget_destroy (floor->window);
-  floor->window = NULL;
+  for (guint i = 0; i < floor->windows; i++)
+    if (floor->views[i].window != NULL)
+      gtk_widget_destroy (floor->views[i].window);
   g_main_loop_quit (floor->loop);
 }
 
 static gboolean
-on_exit_request (WebKitUserContentManager *manager, JSCValue *value,
-                 WebKitScriptMessageReply *reply,
-                 gpointer floor)
+on_report (WebKitUserContentManager *manager, JSCValue *value, WebKitScriptMessageReply *reply,
+           gpointer data)
 {
-  g_autoptr (JSCValue) nothing = jsc_value_new_null (jsc_value_get_context (value));
-  webkit_script_message_reply_return_value (reply, nothing);
-  quit (floor);
+  View *view = data;
+  g_autofree char *line = jsc_value_to_string (value);
+  printf ("%s\n", line);
+  fflush (stdout);
+  reply_null (reply, value);
+  if (view->floor->windows > 1 && ++view->floor->reported == view->floor->windows)
+    quit (view->floor);
+  return TRUE;
+}
+
+static gboolean
+on_exit_request (WebKitUserContentManager *manager, JSCValue *value,
+                 WebKitScriptMessageReply *reply, gpointer data)
+{
+  View *view = data;
+  reply_null (reply, value);
+  quit (view->floor);
   return TRUE;
 }
 
@@ -94,11 +181,41 @@ on_sigterm (gpointer floor)
   return G_SOURCE_REMOVE;
 }
 
+/* One window gone (closed by hand, or by quit()) ends the program. */
 static void
-on_destroy (GtkWidget *widget, Floor *floor)
+on_destroy (GtkWidget *widget, View *view)
 {
-  floor->window = NULL;
-  g_main_loop_quit (floor->loop);
+  view->window = NULL;
+  quit (view->floor);
+}
+
+static void
+add_handler (WebKitUserContentManager *manager, const char *name, GCallback callback,
+             View *view)
+{
+  webkit_user_content_manager_register_script_message_handler_with_reply (manager, name, NULL);
+  g_autofree char *signal = g_strconcat ("script-message-with-reply-received::", name, NULL);
+  g_signal_connect (manager, signal, callback, view);
+}
+
+static void
+open_view (View *view, WebKitWebContext *context, const char *url)
+{
+  WebKitUserContentManager *manager = webkit_user_content_manager_new ();
+  add_handler (manager, "floor", G_CALLBACK (on_echo), view);
+  add_handler (manager, "floorEmit", G_CALLBACK (on_emit), view);
+  add_handler (manager, "floorReport", G_CALLBACK (on_report), view);
+  add_handler (manager, "floorExit", G_CALLBACK (on_exit_request), view);
+  view->view = g_object_new (WEBKIT_TYPE_WEB_VIEW, "web-context", context,
+                             "user-content-manager", manager, NULL);
+  g_object_unref (manager);
+  view->window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_title (GTK_WINDOW (view->window), "Floor bench");
+  gtk_window_set_default_size (GTK_WINDOW (view->window), 800, 600);
+  g_signal_connect (view->window, "destroy", G_CALLBACK (on_destroy), view);
+  gtk_container_add (GTK_CONTAINER (view->window), GTK_WIDGET (view->view));
+  gtk_widget_show_all (view->window);
+  webkit_web_view_load_uri (view->view, url);
 }
 
 /* Whether @pid has @ancestor among its parents, from /proc/<pid>/stat. */
@@ -148,11 +265,14 @@ int
 main (int argc, char **argv)
 {
   if (argc != 2)
-    return fprintf (stderr, "usage: %s small|json1m|start|idle\n", argv[0]), 2;
+    return fprintf (stderr, "usage: %s small|json1m|json16m|event1m|event16m|fanout|start|idle\n",
+                    argv[0]),
+           2;
   if (!gtk_init_check (NULL, NULL))
     return fprintf (stderr, "floor: cannot open the display\n"), 1;
 
-  Floor floor = { g_main_loop_new (NULL, FALSE), NULL };
+  Floor floor = { .loop = g_main_loop_new (NULL, FALSE),
+                  .windows = strcmp (argv[1], "fanout") == 0 ? FANOUT_WINDOWS : 1 };
 
   /* Website data under its own name, as Keel keeps it under the app's. */
   g_autofree char *data_dir
@@ -172,31 +292,15 @@ main (int argc, char **argv)
   webkit_security_manager_register_uri_scheme_as_secure (security, SCHEME);
   webkit_security_manager_register_uri_scheme_as_cors_enabled (security, SCHEME);
 
-  WebKitUserContentManager *manager = webkit_user_content_manager_new ();
-  webkit_user_content_manager_register_script_message_handler_with_reply (manager, "floor", NULL);
-  webkit_user_content_manager_register_script_message_handler_with_reply (manager, "floorReport",
-                                                                          NULL);
-  webkit_user_content_manager_register_script_message_handler_with_reply (manager, "floorExit",
-                                                                          NULL);
-  g_signal_connect (manager, "script-message-with-reply-received::floor", G_CALLBACK (on_echo),
-                    NULL);
-  g_signal_connect (manager, "script-message-with-reply-received::floorReport",
-                    G_CALLBACK (on_report), NULL);
-  g_signal_connect (manager, "script-message-with-reply-received::floorExit",
-                    G_CALLBACK (on_exit_request), &floor);
-
-  GtkWidget *view = g_object_new (WEBKIT_TYPE_WEB_VIEW, "web-context", context,
-                                  "user-content-manager", manager, NULL);
-  g_object_unref (manager);
-  floor.window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
-  gtk_window_set_title (GTK_WINDOW (floor.window), "Floor bench");
-  gtk_window_set_default_size (GTK_WINDOW (floor.window), 800, 600);
-  g_signal_connect (floor.window, "destroy", G_CALLBACK (on_destroy), &floor);
-  gtk_container_add (GTK_CONTAINER (floor.window), view);
-  gtk_widget_show_all (floor.window);
-
-  g_autofree char *url = g_strdup_printf (SCHEME "://localhost/index.html?w=%s", argv[1]);
-  webkit_web_view_load_uri (WEBKIT_WEB_VIEW (view), url);
+  for (guint i = 0; i < floor.windows; i++)
+    {
+      g_autofree char *url
+        = floor.windows == 1
+            ? g_strdup_printf (SCHEME "://localhost/index.html?w=%s", argv[1])
+            : g_strdup_printf (SCHEME "://localhost/index.html?w=fanout&window=%u", i + 1);
+      floor.views[i].floor = &floor;
+      open_view (&floor.views[i], context, url);
+    }
 
   guint sigterm = g_unix_signal_add (SIGTERM, on_sigterm, &floor);
   g_main_loop_run (floor.loop);

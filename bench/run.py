@@ -11,7 +11,8 @@ For every measure the two programs run alternately (the order flips each
 round), ROUNDS times each; before each run, every process of the previous
 one (its WebKit processes included) must be gone. Prints a table of medians and Keel/floor ratios
 and writes BUILD_DIR/bench/results.json. Timing is noisy on a shared machine:
-read ratios of the same run, never absolute numbers across runs."""
+read ratios of the same run, never absolute numbers across runs.
+bench/README.md describes each measure and how to read the table."""
 
 import argparse
 import json
@@ -31,13 +32,35 @@ RUN_TIMEOUT = 120.0
 SETTLE_SECONDS = 3.0
 LEFTOVER_TIMEOUT = 15.0
 
-# name: (workload, what is measured, unit, which way is better)
+# What each measure runs: the page's workload and how many windows report
+# (bench/README.md says what the workloads do).
 MEASURES = {
-    'small': ('small', 'small invoke round trip, median', 'µs', 'lower'),
-    'json1m': ('json1m', '1 MiB JSON string echo', 'MiB/s', 'higher'),
-    'start': ('start', 'start → first invoke → exit', 'ms', 'lower'),
-    'idle_pss': ('idle', 'idle PSS of the process tree', 'MiB', 'lower'),
+    'small': ('small', 1),
+    'json1m': ('json1m', 1),
+    'json16m': ('json16m', 1),
+    'event1m': ('event1m', 1),
+    'event16m': ('event16m', 1),
+    'fanout': ('fanout', 4),
+    'start': ('start', 1),
+    'idle_pss': ('idle', 1),
 }
+
+# The table's rows, from each measure's runs: (row, measure, what is
+# measured, unit, which way is better). The fan-out gives three: events lost
+# and longest stall of its worst window, and how long the sending took.
+ROWS = [
+    ('small', 'small', 'small invoke round trip, median', 'µs', 'lower'),
+    ('json1m', 'json1m', '1 MiB JSON string echo', 'MiB/s', 'higher'),
+    ('json16m', 'json16m', '16 MiB JSON string echo', 'MiB/s', 'higher'),
+    ('event1m', 'event1m', '1 MiB event echo to the sender', 'MiB/s', 'higher'),
+    ('event16m', 'event16m', '16 MiB event echo to the sender', 'MiB/s', 'higher'),
+    ('fanout_lost', 'fanout', 'fan-out 10k/s to 4 windows: events lost, worst window',
+     'events', 'lower'),
+    ('fanout_stall', 'fanout', 'fan-out: longest page stall, worst window', 'ms', 'lower'),
+    ('fanout_send', 'fanout', 'fan-out: time to send 10 s worth', 's', 'lower'),
+    ('start', 'start', 'start → first invoke → exit', 'ms', 'lower'),
+    ('idle_pss', 'idle_pss', 'idle PSS of the process tree', 'MiB', 'lower'),
+]
 
 
 def read_stat(pid):
@@ -124,23 +147,25 @@ def tree_pss(root):
     return total, parts, unreadable
 
 
-def run_once(executable, workload, marker, stay=False):
-    """Runs one program on one workload. Returns (result, wall seconds, extra)
-    where result is the page's JSON line. With `stay`, measures the tree's
-    PSS after the page has reported and settled, then ends it with SIGTERM."""
+def run_once(executable, workload, windows, marker, stay=False):
+    """Runs one program on one workload. Returns (results, wall seconds,
+    extra) where results holds the JSON line of each of the `windows` pages.
+    With `stay`, measures the tree's PSS after the page has reported and
+    settled, then ends it with SIGTERM."""
     with tempfile.TemporaryFile() as stderr:
         start = time.monotonic()
         name, value = marker.split('=', 1)
         process = subprocess.Popen([executable, workload], stdout=subprocess.PIPE,
                                    stderr=stderr, stdin=subprocess.DEVNULL,
                                    env={**os.environ, name: value})
-        result, extra, buffer = None, {}, b''
+        results, extra, buffer = [], {}, b''
         deadline = start + RUN_TIMEOUT
         try:
-            while result is None:
+            while len(results) < windows:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TimeoutError(f'{executable} {workload}: no result after {RUN_TIMEOUT:.0f} s')
+                    raise TimeoutError(f'{executable} {workload}: {len(results)} of {windows} '
+                                       f'results after {RUN_TIMEOUT:.0f} s')
                 ready, _, _ = select.select([process.stdout], [], [], remaining)
                 if not ready:
                     continue
@@ -148,11 +173,16 @@ def run_once(executable, workload, marker, stay=False):
                 if not chunk:
                     break
                 buffer += chunk
-                while b'\n' in buffer and result is None:
+                while b'\n' in buffer and len(results) < windows:
                     line, buffer = buffer.split(b'\n', 1)
-                    if line.startswith(b'{'):
-                        result = json.loads(line)
-            if result is not None and stay:
+                    if not line.startswith(b'{'):
+                        continue
+                    # A fan-out window whose page Keel restarted after it had
+                    # reported may report again: its first report counts.
+                    result = json.loads(line)
+                    if result.get('window') not in (r.get('window') for r in results):
+                        results.append(result)
+            if len(results) == windows and stay:
                 time.sleep(SETTLE_SECONDS)
                 pss, parts, unreadable = tree_pss(process.pid)
                 extra = {'pss_kib': pss, 'pss_by_process_kib': parts,
@@ -167,23 +197,32 @@ def run_once(executable, workload, marker, stay=False):
         wall = time.monotonic() - start
         # Keel ends on SIGTERM with the shell's status for it, 143.
         clean = (0, 128 + signal.SIGTERM) if stay else (0,)
-        if result is None or not result.get('ok') or process.returncode not in clean:
+        if (len(results) < windows or not all(r.get('ok') for r in results)
+                or process.returncode not in clean):
             stderr.seek(0)
             tail = stderr.read().decode(errors='replace')[-2000:]
             raise RuntimeError(f'{executable} {workload}: exit {process.returncode}, '
-                               f'result {result}\n{tail}')
-        return result, wall, extra
+                               f'results {results}\n{tail}')
+        return results, wall, extra
 
 
-def value_of(measure, result, wall, extra):
+def values_of(measure, results, wall, extra):
+    """The rows' values from one run of `measure`, by row name."""
+    first = results[0]
     if measure == 'small':
-        return result['medianUs']
-    if measure == 'json1m':
-        return result['mibPerS']
+        return {'small': first['medianUs']}
+    if measure in ('json1m', 'json16m', 'event1m', 'event16m'):
+        return {measure: first['mibPerS']}
+    if measure == 'fanout':
+        if len({r['sent'] for r in results}) != 1:
+            raise RuntimeError(f'fan-out windows disagree on the number sent: {results}')
+        return {'fanout_lost': max(r['lost'] for r in results),
+                'fanout_stall': max(r['stallMs'] for r in results),
+                'fanout_send': results[0]['sendSeconds']}
     if measure == 'start':
-        return wall * 1000.0
+        return {'start': wall * 1000.0}
     if measure == 'idle_pss':
-        return extra['pss_kib'] / 1024.0
+        return {'idle_pss': extra['pss_kib'] / 1024.0}
     raise KeyError(measure)
 
 
@@ -223,7 +262,8 @@ def main():
         if m not in MEASURES:
             sys.exit(f'bench: unknown measure {m!r}; known: {", ".join(MEASURES)}')
 
-    samples = {m: {p: [] for p in PROGRAMS} for m in measures}
+    rows = [row for row in ROWS if row[1] in measures]
+    samples = {row[0]: {p: [] for p in PROGRAMS} for row in rows}
     details = {m: {p: [] for p in PROGRAMS} for m in measures}
     waited = []
     marker = None
@@ -231,17 +271,18 @@ def main():
     for round_index in range(args.rounds):
         order = PROGRAMS if round_index % 2 == 0 else PROGRAMS[::-1]
         for m in measures:
-            workload = MEASURES[m][0]
+            workload, windows = MEASURES[m]
             for program in order:
                 waited.append(wait_for_leftovers(marker))
                 runs += 1
                 marker = f'KEEL_BENCH_RUN={os.getpid()}-{runs}'
-                result, wall, extra = run_once(executables[program], workload, marker,
-                                               stay=(m == 'idle_pss'))
-                samples[m][program].append(value_of(m, result, wall, extra))
-                details[m][program].append({'result': result, 'wall_s': wall, **extra})
-        done = ', '.join(f'{m} {statistics.median(samples[m]["floor"]):.4g}/'
-                         f'{statistics.median(samples[m]["keel"]):.4g}' for m in measures)
+                results, wall, extra = run_once(executables[program], workload, windows, marker,
+                                                stay=(m == 'idle_pss'))
+                for name, value in values_of(m, results, wall, extra).items():
+                    samples[name][program].append(value)
+                details[m][program].append({'results': results, 'wall_s': wall, **extra})
+        done = ', '.join(f'{row[0]} {statistics.median(samples[row[0]]["floor"]):.4g}/'
+                         f'{statistics.median(samples[row[0]]["keel"]):.4g}' for row in rows)
         print(f'round {round_index + 1}/{args.rounds}: floor/keel medians so far: {done}',
               file=sys.stderr, flush=True)
 
@@ -251,20 +292,19 @@ def main():
                             capture_output=True, text=True).stdout.strip() or None
     report = {'rounds': args.rounds, 'machine': {
         'kernel': platform.release(), 'cpus': os.cpu_count(), 'webkitgtk': webkit,
-        'python': platform.python_version()}, 'measures': {}, 'sizes': {}}
-    rows = []
-    for m in measures:
-        _, title, unit, better = MEASURES[m]
-        floor = statistics.median(samples[m]['floor'])
-        keel = statistics.median(samples[m]['keel'])
-        ratio = keel / floor if floor else float('nan')
-        report['measures'][m] = {
-            'title': title, 'unit': unit, 'better': better,
-            'floor': samples[m]['floor'], 'keel': samples[m]['keel'],
-            'floor_median': floor, 'keel_median': keel, 'ratio_keel_over_floor': ratio,
-            'runs': details[m]}
-        rows.append((f'{title} ({unit})', f'{floor:.1f}', f'{keel:.1f}', f'{ratio:.2f}×',
-                     f'{better} is better'))
+        'python': platform.python_version()}, 'measures': {}, 'runs': details, 'sizes': {}}
+    table = []
+    for name, measure, title, unit, better in rows:
+        floor = statistics.median(samples[name]['floor'])
+        keel = statistics.median(samples[name]['keel'])
+        # A ratio to zero (no event lost by the floor) means nothing.
+        ratio = keel / floor if floor else None
+        report['measures'][name] = {
+            'title': title, 'unit': unit, 'better': better, 'runs_of': measure,
+            'floor': samples[name]['floor'], 'keel': samples[name]['keel'],
+            'floor_median': floor, 'keel_median': keel, 'ratio_keel_over_floor': ratio}
+        table.append((f'{title} ({unit})', f'{floor:.1f}', f'{keel:.1f}',
+                      f'{ratio:.2f}×' if ratio is not None else '—', f'{better} is better'))
 
     sizes = {'keel-hello': os.path.join(args.build, 'examples', 'keel-hello'),
              'libkeel': find_libkeel(args.build),
@@ -274,17 +314,25 @@ def main():
                                  'file': os.path.relpath(path, args.build)}
 
     headers = ('measure', 'floor', 'keel', 'keel/floor', '')
-    widths = [max(len(r[i]) for r in rows + [headers]) for i in range(5)]
+    widths = [max(len(r[i]) for r in table + [headers]) for i in range(5)]
     line = lambda r: '  '.join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) if i < 4 else c
                                for i, c in enumerate(r))
     print(f'\nKeel against the raw-WebKitGTK floor: medians of {args.rounds} runs each, '
           f'alternating; sandbox on in both\n')
     print(line(headers))
     print(line(tuple('-' * w for w in widths)))
-    for r in rows:
+    for r in table:
         print(line(r))
     print('\nstripped sizes: ' + ', '.join(
         f'{name} {info["stripped_bytes"] / 1024:.1f} KiB' for name, info in report['sizes'].items()))
+    # A page that missed the fan-out's first event was restarted during it
+    # (Keel's hang detection): its window's stall covers the new page only.
+    for program in PROGRAMS:
+        runs_with_restart = sum(any(r['firstSeq'] != 1 for r in run['results'])
+                                for run in details.get('fanout', {}).get(program, []))
+        if runs_with_restart:
+            print(f'{program}: in {runs_with_restart} of {args.rounds} fan-out runs, a page was '
+                  f'restarted or began late (see firstSeq in the JSON)')
     if waited:
         print(f'waited for leftover processes of the previous run: up to {max(waited):.2f} s')
 

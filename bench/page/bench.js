@@ -1,24 +1,54 @@
 // The benchmark page, the same for the floor (raw WebKitGTK) and for Keel.
-// The workload comes from the query string (?w=small|json1m|start|idle);
-// the result goes back as one JSON line that the C side prints on stdout.
+// The workload comes from the query string (?w=small|json1m|json16m|event1m|
+// event16m|fanout|start|idle; the fan-out's windows add &window=1..4); the
+// result goes back as one JSON line that the C side prints on stdout.
 (function () {
   'use strict';
 
-  // The only difference between the two programs: how a message reaches C.
+  // The only difference between the two programs: how a message reaches C,
+  // and how an event reaches the page.
   var tauri = window.__TAURI_INTERNALS__;
   var ipc;
   if (tauri) {
+    // What @tauri-apps/api does: emit() and getCurrentWebviewWindow().listen(),
+    // whose target makes the listener hear events meant for its own window.
+    var label = tauri.metadata.currentWindow.label;
     ipc = {
       name: 'keel',
       echo: function (value) { return tauri.invoke('echo', { value: value }); },
+      emit: function (event, payload) {
+        return tauri.invoke('plugin:event|emit', { event: event, payload: payload });
+      },
+      listen: function (event, handler) {
+        return tauri.invoke('plugin:event|listen', {
+          event: event,
+          target: { kind: 'WebviewWindow', label: label },
+          handler: tauri.transformCallback(function (e) { handler(e.payload); }),
+        });
+      },
       report: function (line) { return tauri.invoke('report', { line: line }); },
       exit: function () { return tauri.invoke('plugin:app|exit', { code: 0 }); },
     };
   } else {
+    // The floor's C side delivers an event by evaluating
+    // floorEvent(name, payload) in the page.
     var handlers = window.webkit.messageHandlers;
+    var listeners = {};
+    window.floorEvent = function (event, payload) {
+      var handler = listeners[event];
+      if (handler)
+        handler(payload);
+    };
     ipc = {
       name: 'floor',
       echo: function (value) { return handlers.floor.postMessage(value); },
+      emit: function (event, payload) {
+        return handlers.floorEmit.postMessage({ event: event, payload: payload });
+      },
+      listen: function (event, handler) {
+        listeners[event] = handler;
+        return Promise.resolve();
+      },
       report: function (line) { return handlers.floorReport.postMessage(line); },
       exit: function () { return handlers.floorExit.postMessage(''); },
     };
@@ -61,26 +91,111 @@
     };
   }
 
-  // A 1 MiB string echoed 20 times, after 2 to warm up. Plain letters: no
-  // JSON escaping to muddy the measure.
-  async function json1m() {
-    var size = 1 << 20, rounds = 20;
-    var text = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_'.repeat(size / 64);
-    for (var i = 0; i < 2; i++)
-      check(text, await ipc.echo(text));
+  // Plain letters: no JSON escaping to muddy the measure.
+  function letters(size) {
+    return 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_'.repeat(size / 64);
+  }
+
+  // Round trips of one string through `send`, timed after a warm-up.
+  async function throughput(size, rounds, warmUp, send) {
+    var text = letters(size);
+    for (var i = 0; i < warmUp; i++)
+      check(text, await send(text));
     var times = [];
     var begin = performance.now();
     for (var r = 0; r < rounds; r++) {
       var start = performance.now();
-      check(text, await ipc.echo(text));
+      check(text, await send(text));
       times.push(performance.now() - start);
     }
     var seconds = (performance.now() - begin) / 1000;
     return {
       bytes: size,
       roundTrips: rounds,
-      mibPerS: rounds / seconds,
+      mibPerS: rounds * size / (1 << 20) / seconds,
       medianMs: median(times),
+    };
+  }
+
+  // A string echoed by a command that returns its argument: 1 MiB 20 times
+  // after 2 to warm up, 16 MiB 5 times after 1.
+  function json1m() { return throughput(1 << 20, 20, 2, ipc.echo); }
+  function json16m() { return throughput(16 << 20, 5, 1, ipc.echo); }
+
+  // A string emitted as the event "echo", which C sends back to this window
+  // only as "echoed". A round trip ends when both the echoed event and the
+  // emit's own answer have arrived.
+  async function eventEcho(size, rounds, warmUp) {
+    var waiting = null, unexpected = 0;
+    await ipc.listen('echoed', function (payload) {
+      if (waiting === null) {
+        unexpected++;
+        return;
+      }
+      var settle = waiting;
+      waiting = null;
+      settle(payload);
+    });
+    var result = await throughput(size, rounds, warmUp, function (text) {
+      var echoed = new Promise(function (resolve) { waiting = resolve; });
+      return Promise.all([echoed, ipc.emit('echo', text)]).then(function (both) {
+        return both[0];
+      });
+    });
+    if (unexpected)
+      throw new Error(unexpected + ' echoed events arrived that no emit asked for');
+    return result;
+  }
+  function event1m() { return eventEcho(1 << 20, 20, 2); }
+  function event16m() { return eventEcho(16 << 20, 5, 1); }
+
+  // One of four windows receiving the C side's fan-out: events "fanout"
+  // {seq: 1, 2, …} until "fanout-done" {total, seconds} (see bench/fanout.h).
+  // Counts what arrived and the gaps in the sequence, and watches this
+  // page's main thread with a chain of setTimeout(0): the longest time
+  // between two of its ticks is the longest stall (WebKit clamps nested
+  // timeouts to 4 ms and performance.now() to about 1 ms, so stalls are
+  // exact to a few ms; a busy MessageChannel loop would be finer but would
+  // eat the CPU the pages and the core share).
+  async function fanout() {
+    var received = 0, gaps = 0, last = 0, first = 0, firstSeq = 0;
+    await ipc.listen('fanout', function (payload) {
+      if (received++ === 0) {
+        first = performance.now();
+        firstSeq = payload.seq;
+      }
+      if (payload.seq !== last + 1)
+        gaps++;
+      last = payload.seq;
+    });
+    var finish;
+    var done = new Promise(function (resolve) { finish = resolve; });
+    await ipc.listen('fanout-done', function (payload) { finish(payload); });
+
+    var watching = true, stall = 0, previous = performance.now();
+    (function tick() {
+      var now = performance.now();
+      stall = Math.max(stall, now - previous);
+      previous = now;
+      if (watching)
+        setTimeout(tick, 0);
+    })();
+
+    await ipc.emit('fanout-ready', null);
+    var end = await done;
+    watching = false;
+    return {
+      window: Number(new URLSearchParams(location.search).get('window')),
+      sent: end.total,
+      sendSeconds: end.seconds,
+      received: received,
+      lost: end.total - received,
+      gaps: gaps,
+      // Above 1: this page is a restart that missed the fan-out's start.
+      firstSeq: firstSeq,
+      receiveSeconds: received ? (performance.now() - first) / 1000 : 0,
+      stallMs: stall,
+      visibility: document.visibilityState,
     };
   }
 
@@ -97,7 +212,10 @@
     return {};
   }
 
-  var workloads = { small: small, json1m: json1m, start: start, idle: idle };
+  var workloads = {
+    small: small, json1m: json1m, json16m: json16m, event1m: event1m, event16m: event16m,
+    fanout: fanout, start: start, idle: idle,
+  };
 
   async function main() {
     var name = new URLSearchParams(location.search).get('w') || 'small';
@@ -115,7 +233,8 @@
     result.program = ipc.name;
     document.getElementById('status').textContent = JSON.stringify(result);
     await ipc.report(JSON.stringify(result));
-    if (name !== 'idle')
+    // The fan-out's program exits when its four pages have reported.
+    if (name !== 'idle' && name !== 'fanout')
       await ipc.exit();
   }
 
