@@ -139,6 +139,29 @@ bytes_from_thread (KeelInvoke *invoke, gpointer data)
   g_task_run_in_thread (task, bytes_in_thread);
 }
 
+static gboolean
+busy_tick (gpointer data)
+{
+  gint64 *until = data;
+  g_usleep (1000);
+  return g_get_monotonic_time () < *until ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* busy_core {ms}: answers, then keeps the core's main loop busy with
+ * default-priority work for that long, as an app crunching on the main
+ * thread (or a flood of emits) would. */
+static void
+busy_core (KeelInvoke *invoke, gpointer data)
+{
+  gint64 ms;
+  if (!keel_invoke_arg_int (invoke, "ms", &ms))
+    return;
+  keel_invoke_resolve (invoke, NULL);
+  gint64 *until = g_new (gint64, 1);
+  *until = g_get_monotonic_time () + ms * 1000;
+  g_idle_add_full (G_PRIORITY_DEFAULT, busy_tick, until, g_free);
+}
+
 static void
 fail (KeelInvoke *invoke, gpointer data)
 {
@@ -803,6 +826,7 @@ main (int argc, char **argv)
   host_command ("echo_raw", echo_raw);
   host_command ("fail", fail);
   host_command ("body_info", body_info);
+  host_command ("busy_core", busy_core);
   host_command ("bytes_echo", bytes_echo);
   host_command ("bytes_from_thread", bytes_from_thread);
   host_command ("rewrite_bytes", bytes_echo);

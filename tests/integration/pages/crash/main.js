@@ -168,6 +168,20 @@ longTest('a dead page\'s pending invoke is dropped: its answer reaches no later 
   assertEqual(await invoke('later', { ms: 10, value: 'fresh' }), 'fresh', 'a new later answers');
 });
 
+longTest('a core busy with its own work for 3 s (3 × hangTimeoutMs) restarts no live page', async () => {
+  // The pages' answers to the liveness ping wait in the core's queue behind
+  // the app's work: that is the core being slow, not the pages hanging.
+  const readies = state.readies.length;
+  const events = state.events.length;
+  const callbacks = (await terminations()).length;
+  await invoke('busy_core', { ms: 3000 });
+  await sleep(4000); // the busy spell, then two ping rounds
+  assertEqual(state.readies.length, readies, 'victim loads');
+  assertEqual(state.events.length, events, 'termination events');
+  assertEqual((await terminations()).length, callbacks, 'C callbacks');
+  assertEqual((await ctl('report')).token, lastReady(), 'the victim\'s page');
+});
+
 longTest('one termination event per termination, all for the victim; four C callbacks', async () => {
   await sleep(300);
   assertEqual(state.events.map((e) => [e.window, e.reason, e.restarts, e.gaveUp]), [
