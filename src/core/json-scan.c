@@ -1,0 +1,447 @@
+/* json-scan.c — see json-scan.h. Each rule below mirrors one of jansson
+ * 2.14's (src/load.c, src/utf.c); fuzz-json-scan checks they agree. */
+#include "json-scan.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+typedef struct
+{
+  const char *text;
+  gsize length;
+  gsize pos;
+  GString *key;          /* the key being read, unescaped */
+} Scanner;
+
+typedef struct
+{
+  gboolean object;
+  GHashTable *keys;      /* an object's keys so far, unescaped; NULL before the first */
+} Frame;
+
+static gboolean
+is_digit (char c)
+{
+  return c >= '0' && c <= '9';
+}
+
+static void
+skip_space (Scanner *s)
+{
+  while (s->pos < s->length)
+    {
+      char c = s->text[s->pos];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+        break;
+      s->pos++;
+    }
+}
+
+/* One multi-byte UTF-8 sequence: no overlong form, no surrogate, nothing
+ * above U+10FFFF (utf8_check_first/utf8_check_full). */
+static gboolean
+scan_utf8 (Scanner *s)
+{
+  guchar first = (guchar) s->text[s->pos];
+  gsize size;
+  guint32 value;
+  if (first >= 0xC2 && first <= 0xDF)
+    size = 2, value = first & 0x1F;
+  else if (first >= 0xE0 && first <= 0xEF)
+    size = 3, value = first & 0x0F;
+  else if (first >= 0xF0 && first <= 0xF4)
+    size = 4, value = first & 0x07;
+  else
+    return FALSE;
+  if (s->length - s->pos < size)
+    return FALSE;
+  for (gsize i = 1; i < size; i++)
+    {
+      guchar next = (guchar) s->text[s->pos + i];
+      if (next < 0x80 || next > 0xBF)
+        return FALSE;
+      value = (value << 6) | (next & 0x3F);
+    }
+  if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)
+      || (size == 3 && value < 0x800) || (size == 4 && value < 0x10000))
+    return FALSE;
+  s->pos += size;
+  return TRUE;
+}
+
+/* The four hex digits at pos, or -1. */
+static int
+hex4 (const Scanner *s, gsize pos)
+{
+  if (pos > s->length || s->length - pos < 4)
+    return -1;
+  int value = 0;
+  for (gsize i = 0; i < 4; i++)
+    {
+      char c = s->text[pos + i];
+      value <<= 4;
+      if (c >= '0' && c <= '9')
+        value += c - '0';
+      else if (c >= 'a' && c <= 'f')
+        value += c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        value += c - 'A' + 10;
+      else
+        return -1;
+    }
+  return value;
+}
+
+/* A string at pos (its opening quote). With `key`, its unescaped bytes go
+ * there, and a NUL (\u0000) fails: object keys cannot hold one. */
+static gboolean
+scan_string (Scanner *s, GString *key)
+{
+  s->pos++;
+  for (;;)
+    {
+      /* The common run: printable ASCII, nothing to decode. */
+      gsize run = s->pos;
+      while (run < s->length)
+        {
+          guchar c = (guchar) s->text[run];
+          if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            break;
+          run++;
+        }
+      if (key != NULL)
+        g_string_append_len (key, s->text + s->pos, (gssize) (run - s->pos));
+      s->pos = run;
+      if (s->pos >= s->length)
+        return FALSE;
+
+      guchar c = (guchar) s->text[s->pos];
+      if (c == '"')
+        {
+          s->pos++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return FALSE;
+      if (c >= 0x80)
+        {
+          gsize start = s->pos;
+          if (!scan_utf8 (s))
+            return FALSE;
+          if (key != NULL)
+            g_string_append_len (key, s->text + start, (gssize) (s->pos - start));
+          continue;
+        }
+
+      /* A backslash. */
+      if (s->length - s->pos < 2)
+        return FALSE;
+      char escape = s->text[s->pos + 1];
+      if (escape != 'u')
+        {
+          static const char from[] = "\"\\/bfnrt";
+          static const char to[] = "\"\\/\b\f\n\r\t";
+          const char *found = escape != '\0' ? strchr (from, escape) : NULL;
+          if (found == NULL)
+            return FALSE;
+          if (key != NULL)
+            g_string_append_c (key, to[found - from]);
+          s->pos += 2;
+          continue;
+        }
+      int value = hex4 (s, s->pos + 2);
+      if (value < 0)
+        return FALSE;
+      s->pos += 6;
+      if (value >= 0xD800 && value <= 0xDBFF)
+        {
+          /* A high surrogate must be followed at once by a low one. */
+          if (s->length - s->pos < 2 || s->text[s->pos] != '\\' || s->text[s->pos + 1] != 'u')
+            return FALSE;
+          int low = hex4 (s, s->pos + 2);
+          if (low < 0xDC00 || low > 0xDFFF)
+            return FALSE;
+          value = ((value - 0xD800) << 10) + (low - 0xDC00) + 0x10000;
+          s->pos += 6;
+        }
+      else if (value >= 0xDC00 && value <= 0xDFFF)
+        return FALSE;
+      if (key != NULL)
+        {
+          if (value == 0)
+            return FALSE;
+          g_string_append_unichar (key, (gunichar) value);
+        }
+    }
+}
+
+/* Whether the digits (no sign, no leading zero) fit a 64-bit integer, as
+ * strtoll() would take them. */
+static gboolean
+integer_fits (const char *digits, gsize count, gboolean negative)
+{
+  static const char max[] = "9223372036854775807";
+  static const char min[] = "9223372036854775808";
+  const gsize width = sizeof max - 1;
+  if (count != width)
+    return count < width;
+  return memcmp (digits, negative ? min : max, width) <= 0;
+}
+
+static gboolean
+scan_number (Scanner *s)
+{
+  const char *text = s->text;
+  gsize start = s->pos;
+  gboolean negative = text[s->pos] == '-';
+  if (negative)
+    s->pos++;
+  if (s->pos >= s->length)
+    return FALSE;
+  gsize digits = s->pos;
+  if (text[s->pos] == '0')
+    {
+      s->pos++;
+      if (s->pos < s->length && is_digit (text[s->pos]))
+        return FALSE;
+    }
+  else if (is_digit (text[s->pos]))
+    {
+      while (s->pos < s->length && is_digit (text[s->pos]))
+        s->pos++;
+    }
+  else
+    return FALSE;
+  gsize digits_end = s->pos;
+
+  gboolean real = FALSE;
+  if (s->pos < s->length && text[s->pos] == '.')
+    {
+      real = TRUE;
+      s->pos++;
+      if (s->pos >= s->length || !is_digit (text[s->pos]))
+        return FALSE;
+      while (s->pos < s->length && is_digit (text[s->pos]))
+        s->pos++;
+    }
+  if (s->pos < s->length && (text[s->pos] == 'e' || text[s->pos] == 'E'))
+    {
+      real = TRUE;
+      s->pos++;
+      if (s->pos < s->length && (text[s->pos] == '+' || text[s->pos] == '-'))
+        s->pos++;
+      if (s->pos >= s->length || !is_digit (text[s->pos]))
+        return FALSE;
+      while (s->pos < s->length && is_digit (text[s->pos]))
+        s->pos++;
+    }
+
+  if (!real)
+    return integer_fits (text + digits, digits_end - digits, negative);
+  /* jansson refuses a real that overflows to infinity (not one that
+   * underflows to zero). */
+  g_autofree char *token = g_strndup (text + start, s->pos - start);
+  errno = 0;
+  double value = g_ascii_strtod (token, NULL);
+  return !(errno == ERANGE && (value == HUGE_VAL || value == -HUGE_VAL));
+}
+
+static gboolean
+scan_literal (Scanner *s, const char *word)
+{
+  gsize size = strlen (word);
+  if (s->length - s->pos < size || memcmp (s->text + s->pos, word, size) != 0)
+    return FALSE;
+  s->pos += size;
+  /* jansson reads a run of letters as one word: "truex" is no "true". */
+  if (s->pos < s->length && g_ascii_isalpha (s->text[s->pos]))
+    return FALSE;
+  return TRUE;
+}
+
+/* Records s->key in the object's set; FALSE if it was there already. */
+static gboolean
+add_key (Frame *frame, GString *key)
+{
+  if (frame->keys == NULL)
+    frame->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_contains (frame->keys, key->str))
+    return FALSE;
+  g_hash_table_add (frame->keys, g_strndup (key->str, key->len));
+  return TRUE;
+}
+
+static void
+frame_clear (gpointer data)
+{
+  Frame *frame = data;
+  g_clear_pointer (&frame->keys, g_hash_table_unref);
+}
+
+static gboolean
+scan (const char *text, gsize length, gboolean container_only, GArray *members)
+{
+  Scanner s = { text, length, 0, g_string_new (NULL) };
+  g_autoptr (GArray) stack = g_array_new (FALSE, TRUE, sizeof (Frame));
+  g_array_set_clear_func (stack, frame_clear);
+  gboolean ok = FALSE;
+  KeelJsonMember member = { 0 };
+  gboolean pending = FALSE; /* a member of the top-level object is being read */
+
+  skip_space (&s);
+  if (container_only && (s.pos >= length || (text[s.pos] != '{' && text[s.pos] != '[')))
+    goto done;
+
+  for (;;)
+    {
+      /* A value starts here. jansson counts every value's depth, the
+       * top-level one being 1. */
+      skip_space (&s);
+      if (s.pos >= length || stack->len + 1 > JSON_PARSER_MAX_DEPTH)
+        goto done;
+      if (members != NULL && stack->len == 1 && g_array_index (stack, Frame, 0).object)
+        {
+          member.value_start = s.pos;
+          pending = TRUE;
+        }
+
+      char c = text[s.pos];
+      gboolean opened = FALSE;
+      if (c == '{' || c == '[')
+        {
+          Frame frame = { c == '{', NULL };
+          g_array_append_val (stack, frame);
+          s.pos++;
+          skip_space (&s);
+          if (s.pos < length && text[s.pos] == (c == '{' ? '}' : ']'))
+            {
+              s.pos++;
+              g_array_set_size (stack, stack->len - 1);
+            }
+          else if (c == '[')
+            continue; /* its first element */
+          else
+            opened = TRUE; /* its first key, below */
+        }
+      else if (c == '"')
+        {
+          if (!scan_string (&s, NULL))
+            goto done;
+        }
+      else if (c == '-' || is_digit (c))
+        {
+          if (!scan_number (&s))
+            goto done;
+        }
+      else if (!scan_literal (&s, c == 't' ? "true" : c == 'f' ? "false" : "null"))
+        goto done;
+
+      /* After a value (or an object just opened): close what ends here,
+       * then go on with the next element, or the next member's key. */
+      for (;;)
+        {
+          if (!opened)
+            {
+              if (pending && stack->len == 1)
+                {
+                  member.value_length = s.pos - member.value_start;
+                  g_array_append_val (members, member);
+                  pending = FALSE;
+                }
+              skip_space (&s);
+              if (stack->len == 0)
+                {
+                  ok = s.pos == length;
+                  goto done;
+                }
+              if (s.pos >= length)
+                goto done;
+              Frame *top = &g_array_index (stack, Frame, stack->len - 1);
+              char next = text[s.pos++];
+              if (next == (top->object ? '}' : ']'))
+                {
+                  g_array_set_size (stack, stack->len - 1);
+                  continue;
+                }
+              if (next != ',')
+                goto done;
+              if (!top->object)
+                break; /* the next element */
+              skip_space (&s);
+            }
+          opened = FALSE;
+
+          /* A key, a colon, then the member's value. */
+          Frame *top = &g_array_index (stack, Frame, stack->len - 1);
+          if (s.pos >= length || text[s.pos] != '"')
+            goto done;
+          gsize key_start = s.pos + 1;
+          g_string_truncate (s.key, 0);
+          if (!scan_string (&s, s.key) || !add_key (top, s.key))
+            goto done;
+          if (members != NULL && stack->len == 1)
+            {
+              member.key_start = key_start;
+              member.key_length = s.pos - 1 - key_start;
+            }
+          skip_space (&s);
+          if (s.pos >= length || text[s.pos] != ':')
+            goto done;
+          s.pos++;
+          break;
+        }
+    }
+
+done:
+  g_string_free (s.key, TRUE);
+  if (!ok && members != NULL)
+    g_array_set_size (members, 0);
+  return ok;
+}
+
+gboolean
+keel__json_scan (const char *text, gsize length, GArray *members)
+{
+  return scan (text, length, TRUE, members);
+}
+
+gboolean
+keel__json_scan_value (const char *text, gsize length)
+{
+  return scan (text, length, FALSE, NULL);
+}
+
+gboolean
+keel__json_key_equals (const char *text, const KeelJsonMember *member, const char *key)
+{
+  const char *raw = text + member->key_start;
+  if (memchr (raw, '\\', member->key_length) == NULL)
+    return strlen (key) == member->key_length && memcmp (raw, key, member->key_length) == 0;
+  /* Escaped: compare the decoded key. The text was scanned already. */
+  Scanner s = { text, member->key_start + member->key_length + 1, member->key_start - 1,
+                g_string_new (NULL) };
+  gboolean equal = scan_string (&s, s.key) && strcmp (s.key->str, key) == 0
+                   && strlen (key) == s.key->len;
+  g_string_free (s.key, TRUE);
+  return equal;
+}
+
+gboolean
+keel__json_find_member (const char *text, gsize length, const char *key, KeelJsonMember *member)
+{
+  g_autoptr (GArray) members = g_array_new (FALSE, FALSE, sizeof (KeelJsonMember));
+  if (!keel__json_scan (text, length, members))
+    return FALSE;
+  for (guint i = 0; i < members->len; i++)
+    {
+      KeelJsonMember *candidate = &g_array_index (members, KeelJsonMember, i);
+      if (keel__json_key_equals (text, candidate, key))
+        {
+          *member = *candidate;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
