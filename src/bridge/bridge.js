@@ -37,11 +37,56 @@
     return id;
   }
   function unregisterCallback(id) { callbacks.delete(id); }
+  const later = queueMicrotask.bind(window);
   function runCallback(id, data) {
     const fn = callbacks.get(id);
     // A callback unregistered meanwhile (unlisten, a closed channel) drops
     // its late messages, as in Tauri.
-    if (fn) fn(data);
+    if (!fn) return;
+    // The core runs many deliveries in one script (src/core/outbox.h): a
+    // handler that throws must not stop the ones after it. Its error is
+    // rethrown on its own, so it is still reported as uncaught.
+    try {
+      fn(data);
+    } catch (error) {
+      later(function () { throw error; });
+    }
+  }
+
+  // Channels: the core's side (src/core/channel.c) writes calls of these
+  // three into the page, numbering each channel's messages from 0; the
+  // Channel class of @tauri-apps/api/core puts them in order and unregisters
+  // its callback after the end.
+  function channelMessage(id, index, text) {
+    let message = null;
+    try {
+      message = parse(text);
+    } catch (error) {
+      // keel_channel_send_raw() trusts the app's text; say what went wrong
+      // and keep the stream going.
+      console.error('Keel: message ' + index + ' of channel ' + id +
+        ' is not valid JSON (keel_channel_send_raw), delivered as null: ' + error.message);
+    }
+    runCallback(id, { index: index, message: message });
+  }
+
+  // Bytes travel as base64 in the script for now. This and the core's
+  // append_bytes_literal() are the only two places that know it, so a faster
+  // transport can replace them alone.
+  const fromBase64 = Uint8Array.fromBase64;
+  const decodeBase64 = atob;
+  function decodeBytes(text) {
+    if (typeof fromBase64 === 'function') return fromBase64.call(Uint8Array, text).buffer;
+    const binary = decodeBase64(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes.buffer;
+  }
+  function channelBytes(id, index, text) {
+    runCallback(id, { index: index, message: decodeBytes(text) });
+  }
+  function channelEnd(id, index) {
+    runCallback(id, { index: index, end: true });
   }
 
   // Pending invokes, answered by the relay with "<id>\n<o|e><json>".
@@ -137,6 +182,11 @@
   Object.defineProperty(window, '__TAURI_INTERNALS__', { value: Object.freeze(internals) });
   Object.defineProperty(window, '__TAURI_EVENT_PLUGIN_INTERNALS__',
                         { value: Object.freeze(eventInternals) });
+  // Keel's own entry points for the core's scripts. A page may call them
+  // too, but they only run this page's own callbacks.
+  Object.defineProperty(window, '__KEEL_INTERNALS__', {
+    value: Object.freeze({ message: channelMessage, bytes: channelBytes, end: channelEnd }),
+  });
 
   // window.keel: the short native API.
   function listen(event, handler) {

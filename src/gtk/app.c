@@ -534,8 +534,10 @@ deliver_event_script (gpointer user_data, guint64 page_id, const char *script)
   KeelApp *app = user_data;
   /* app->pages holds live pages only: a page leaves it when it ends. */
   KeelWindow *window = g_hash_table_lookup (app->pages, GSIZE_TO_POINTER ((gsize) page_id));
-  if (window != NULL)
-    keel_window_eval (window, script);
+  /* Through the page's outbox, in one batch with the channel messages of
+   * this main-loop iteration, in the order they were sent. */
+  if (window != NULL && window->outbox != NULL)
+    keel__outbox_push (window->outbox, script, NULL, 0);
 }
 
 static void

@@ -60,6 +60,7 @@ typedef struct
 {
   WebKitScriptMessageReply *reply;
   JSCContext *context;
+  KeelOutbox *outbox; /* the asking page's: flushed before the answer */
 } ReplyTarget;
 
 static void
@@ -68,6 +69,7 @@ reply_target_free (gpointer data)
   ReplyTarget *target = data;
   webkit_script_message_reply_unref (target->reply);
   g_object_unref (target->context);
+  keel__outbox_unref (target->outbox);
   g_free (target);
 }
 
@@ -75,6 +77,12 @@ static void
 reply_to_page (gpointer data, const char *reply)
 {
   ReplyTarget *target = data;
+  /* Events and channel messages queued for the page before this answer
+   * reach it first: a command that streams and then answers leaves the page
+   * with every message by the time its promise settles. WebKit keeps the
+   * order of what it sends one web process. */
+  if (target->outbox != NULL)
+    keel__outbox_flush (target->outbox);
   g_autoptr (JSCValue) value = jsc_value_new_string (target->context, reply);
   webkit_script_message_reply_return_value (target->reply, value);
 }
@@ -94,6 +102,7 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
   ReplyTarget *target = g_new0 (ReplyTarget, 1);
   target->reply = webkit_script_message_reply_ref (reply);
   target->context = g_object_ref (jsc_value_get_context (value));
+  target->outbox = window->outbox != NULL ? keel__outbox_ref (window->outbox) : NULL;
   const char *origin = window->origin != NULL ? window->origin : "null";
   KeelCaller caller = {
     .window_label = window->label,
@@ -101,6 +110,7 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
     .origin = origin,
     .local = is_app_origin (window->app, origin),
     .page_id = window->page_id,
+    .outbox = window->outbox,
     .reply = reply_to_page,
     .reply_target = target,
     .reply_target_free = reply_target_free,
@@ -174,7 +184,19 @@ keel__window_end_page (KeelWindow *window)
   keel__router_page_closed (app->router, window->page_id);
   keel__event_bus_forget_page (app->bus, window->page_id);
   g_hash_table_remove (app->pages, GSIZE_TO_POINTER ((gsize) window->page_id));
+  /* Its channels die with it: what they still had queued is dropped, and
+   * their later sends fail. */
+  keel__outbox_close (window->outbox);
+  g_clear_pointer (&window->outbox, keel__outbox_unref);
   window->page_id = 0;
+}
+
+static void
+run_in_page (gpointer data, const char *script, gsize length)
+{
+  KeelWindow *window = data;
+  webkit_web_view_evaluate_javascript (window->view, script, (gssize) length, NULL, NULL, NULL,
+                                       NULL, NULL);
 }
 
 static void
@@ -186,6 +208,7 @@ on_load_changed (WebKitWebView *view, WebKitLoadEvent event, KeelWindow *window)
   keel__window_end_page (window);
   KeelApp *app = window->app;
   window->page_id = keel__router_page_opened (app->router);
+  window->outbox = keel__outbox_new (NULL, run_in_page, window);
   g_hash_table_insert (app->pages, GSIZE_TO_POINTER ((gsize) window->page_id), window);
   g_free (window->origin);
   window->origin = keel__url_origin (webkit_web_view_get_uri (view));
@@ -652,6 +675,9 @@ keel_window_emit (KeelWindow *window, const char *event, json_t *payload)
 void
 keel_window_eval (KeelWindow *window, const char *script)
 {
+  /* After what the core queued for the page earlier, as the order of calls says. */
+  if (window->outbox != NULL)
+    keel__outbox_flush (window->outbox);
   webkit_web_view_evaluate_javascript (window->view, script, -1, NULL, NULL, NULL, NULL, NULL);
 }
 
