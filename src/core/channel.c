@@ -1,14 +1,11 @@
 /* channel.c — KeelChannel: numbered messages for one callback of one page,
- * written as calls of the bridge's channel functions into the page's outbox. */
+ * written as records into the page's outbox (see outbox.h for the records). */
 #include "channel.h"
 
 #include <string.h>
 
 #include "keel/keel-error.h"
 #include "message.h"
-
-/* The bridge's entry points (src/bridge/bridge.js, __KEEL_INTERNALS__). */
-#define BRIDGE "window.__KEEL_INTERNALS__."
 
 struct _KeelChannel
 {
@@ -70,81 +67,14 @@ keel__channel_id_parse (const char *text, gsize length, guint32 *id, GError **er
   return TRUE;
 }
 
-void
-keel__js_string_append (GString *out, const char *text, gsize length)
-{
-  static const char hex[] = "0123456789abcdef";
-  const guchar *p = (const guchar *) text;
-  const guchar *end = p + length;
-  const guchar *run = p; /* start of bytes not yet copied */
-  g_string_append_c (out, '"');
-  while (p < end)
-    {
-      guchar c = *p;
-      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
-        {
-          p++;
-          continue;
-        }
-      g_string_append_len (out, (const char *) run, p - run);
-      if (c < 0x80)
-        {
-          switch (c)
-            {
-            case '"': g_string_append (out, "\\\""); break;
-            case '\\': g_string_append (out, "\\\\"); break;
-            case '\n': g_string_append (out, "\\n"); break;
-            case '\r': g_string_append (out, "\\r"); break;
-            case '\t': g_string_append (out, "\\t"); break;
-            default:
-              g_string_append (out, "\\u00");
-              g_string_append_c (out, hex[c >> 4]);
-              g_string_append_c (out, hex[c & 15]);
-            }
-          p++;
-        }
-      else
-        {
-          gunichar ch = g_utf8_get_char_validated ((const char *) p, end - p);
-          if (ch == (gunichar) -1 || ch == (gunichar) -2)
-            {
-              g_string_append (out, "\\ufffd");
-              p++;
-            }
-          else
-            {
-              gsize n = (gsize) g_utf8_skip[c];
-              /* Line separators: allowed in string literals since ES2019,
-               * escaped anyway as JSON writers commonly do. */
-              if (ch == 0x2028 || ch == 0x2029)
-                g_string_append (out, ch == 0x2028 ? "\\u2028" : "\\u2029");
-              else
-                g_string_append_len (out, (const char *) p, (gssize) n);
-              p += n;
-            }
-        }
-      run = p;
-    }
-  g_string_append_len (out, (const char *) run, p - run);
-  g_string_append_c (out, '"');
-}
-
-/* Bytes travel as base64 in the script, decoded by the bridge's
+/* Bytes travel as base64 in the batch, decoded by the bridge's
  * decodeBytes(). This and decodeBytes() are the only two places that know
  * it: a faster transport (a custom URI scheme the page fetches from) can
  * replace both without touching anything else. */
-static void
-append_bytes_literal (GString *out, const guint8 *data, gsize size)
+static char *
+encode_bytes (const guint8 *data, gsize size)
 {
-  gsize start = out->len;
-  g_string_set_size (out, start + 1 + (size / 3 + 1) * 4 + 4 + 1);
-  char *p = out->str + start;
-  *p++ = '"';
-  gint state = 0, save = 0;
-  gsize n = g_base64_encode_step (data, size, FALSE, p, &state, &save);
-  n += g_base64_encode_close (FALSE, p + n, &state, &save);
-  p[n] = '"';
-  g_string_truncate (out, start + 1 + n + 1);
+  return g_base64_encode (data, size);
 }
 
 KeelChannel *
@@ -178,37 +108,25 @@ keel_channel_unref (KeelChannel *channel)
   g_free (channel);
 }
 
-/* Queues BRIDGE function(id,index<tail>; tail is either "," + an argument +
- * ");" or ");". Takes the next number only if the outbox took the piece. */
+/* Queues the record <kind><id>,<index>[,<body>]. Takes the next number
+ * only if the outbox took the record. */
 static gboolean
-send_piece (KeelChannel *channel, const char *function, const char *tail, gsize tail_length,
-            gboolean closing)
+send_record (KeelChannel *channel, char kind, const char *body, gsize body_length,
+             gboolean closing)
 {
-  char head[96];
+  char head[64];
   gboolean sent = FALSE;
   g_mutex_lock (&channel->lock);
   if (!channel->closed)
     {
-      g_snprintf (head, sizeof head, BRIDGE "%s(%" G_GUINT32_FORMAT ",%" G_GUINT64_FORMAT,
-                  function, channel->id, channel->next_index);
-      sent = keel__outbox_push (channel->outbox, head, tail, tail_length);
+      g_snprintf (head, sizeof head, "%c%" G_GUINT32_FORMAT ",%" G_GUINT64_FORMAT "%s", kind,
+                  channel->id, channel->next_index, body != NULL ? "," : "");
+      sent = keel__outbox_push (channel->outbox, head, body, body_length);
       if (sent)
         channel->next_index++;
       channel->closed = closing;
     }
   g_mutex_unlock (&channel->lock);
-  return sent;
-}
-
-static gboolean
-send_text (KeelChannel *channel, const char *text, gsize length)
-{
-  GString *tail = g_string_sized_new (length + 16);
-  g_string_append_c (tail, ',');
-  keel__js_string_append (tail, text, length);
-  g_string_append (tail, ");");
-  gboolean sent = send_piece (channel, "message", tail->str, tail->len, FALSE);
-  g_string_free (tail, TRUE);
   return sent;
 }
 
@@ -223,9 +141,10 @@ keel_channel_send (KeelChannel *channel, json_t *message)
       json_decref (message);
       return FALSE;
     }
+  /* jansson writes UTF-8 and escapes every control character. */
   g_autofree char *text = keel__json_to_text (message);
   json_decref (message);
-  return send_text (channel, text, strlen (text));
+  return send_record (channel, 'm', text, strlen (text), FALSE);
 }
 
 gboolean
@@ -234,7 +153,15 @@ keel_channel_send_raw (KeelChannel *channel, const char *json_text)
   g_return_val_if_fail (channel != NULL && json_text != NULL, FALSE);
   if (!keel_channel_is_open (channel))
     return FALSE;
-  return send_text (channel, json_text, strlen (json_text));
+  /* Not parsed; only what would break the batch is looked for, in passes
+   * far cheaper than a parse. Text that fails is not JSON anyway: valid JSON
+   * is UTF-8 and holds no raw control character but white space. The page
+   * is told, and the message keeps its number. */
+  gsize length = strlen (json_text);
+  if (!g_utf8_validate_len (json_text, length, NULL)
+      || memchr (json_text, KEEL_OUTBOX_SEPARATOR, length) != NULL)
+    return send_record (channel, 'x', NULL, 0, FALSE);
+  return send_record (channel, 'm', json_text, length, FALSE);
 }
 
 gboolean
@@ -245,20 +172,15 @@ keel_channel_send_bytes (KeelChannel *channel, GBytes *bytes)
     return FALSE;
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
-  GString *tail = g_string_sized_new (size / 3 * 4 + 16);
-  g_string_append_c (tail, ',');
-  append_bytes_literal (tail, data, size);
-  g_string_append (tail, ");");
-  gboolean sent = send_piece (channel, "bytes", tail->str, tail->len, FALSE);
-  g_string_free (tail, TRUE);
-  return sent;
+  g_autofree char *text = encode_bytes (data, size);
+  return send_record (channel, 'b', text, strlen (text), FALSE);
 }
 
 void
 keel_channel_close (KeelChannel *channel)
 {
   g_return_if_fail (channel != NULL);
-  send_piece (channel, "end", ");", 2, TRUE);
+  send_record (channel, 'z', NULL, 0, TRUE);
 }
 
 gboolean

@@ -1,5 +1,5 @@
-/* outbox.c — a page's pending scripts, run as one batch per main-loop
- * iteration (see outbox.h). */
+/* outbox.c — a page's pending records, handed over as one batch per
+ * main-loop iteration (see outbox.h). */
 #include "outbox.h"
 
 struct _KeelOutbox
@@ -70,6 +70,8 @@ keel__outbox_push (KeelOutbox *outbox, const char *head, const char *body, gsize
     }
   if (outbox->pending == NULL)
     outbox->pending = g_string_sized_new (256);
+  else
+    g_string_append_c (outbox->pending, KEEL_OUTBOX_SEPARATOR);
   g_string_append (outbox->pending, head);
   if (body != NULL)
     g_string_append_len (outbox->pending, body, (gssize) body_length);
@@ -80,8 +82,8 @@ keel__outbox_push (KeelOutbox *outbox, const char *head, const char *body, gsize
   if (schedule)
     {
       /* An idle source, not g_main_context_invoke(): even on the main thread
-       * the piece must wait for the batch, and from another thread the
-       * script must still be run on the main one. Default priority, like
+       * the record must wait for the batch, and from another thread the
+       * batch must still leave from the main one. Default priority, like
        * invoke answers, so that a busy loop cannot starve deliveries. */
       GSource *source = g_idle_source_new ();
       g_source_set_priority (source, G_PRIORITY_DEFAULT);
@@ -104,12 +106,14 @@ keel__outbox_flush (KeelOutbox *outbox)
     return;
   /* target is cleared by close(), on this same thread: a batch stolen before
    * the page ended cannot be run after it. */
-  if (outbox->target != NULL)
+  if (outbox->target == NULL)
     {
-      outbox->batches++;
-      outbox->run (outbox->target, batch->str, batch->len);
+      g_string_free (batch, TRUE);
+      return;
     }
-  g_string_free (batch, TRUE);
+  outbox->batches++;
+  gsize length = batch->len;
+  outbox->run (outbox->target, g_string_free (batch, FALSE), length);
 }
 
 void

@@ -191,12 +191,20 @@ keel__window_end_page (KeelWindow *window)
   window->page_id = 0;
 }
 
+/* Hands a batch of the page's outbox to the bridge. As an argument, not
+ * spliced into a script: the string reaches the page as it is, and the
+ * page's JavaScript parser never sees the data (for a batch of many small
+ * messages, parsing a script of calls cost more than the calls). */
 static void
-run_in_page (gpointer data, const char *script, gsize length)
+deliver_batch (gpointer data, char *batch, gsize length)
 {
   KeelWindow *window = data;
-  webkit_web_view_evaluate_javascript (window->view, script, (gssize) length, NULL, NULL, NULL,
-                                       NULL, NULL);
+  GVariantBuilder arguments;
+  g_variant_builder_init (&arguments, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&arguments, "{sv}", "batch", g_variant_new_take_string (batch));
+  webkit_web_view_call_async_javascript_function (
+    window->view, "window.__KEEL_INTERNALS__.deliver(batch)", -1,
+    g_variant_builder_end (&arguments), NULL, NULL, NULL, NULL, NULL);
 }
 
 static void
@@ -208,7 +216,7 @@ on_load_changed (WebKitWebView *view, WebKitLoadEvent event, KeelWindow *window)
   keel__window_end_page (window);
   KeelApp *app = window->app;
   window->page_id = keel__router_page_opened (app->router);
-  window->outbox = keel__outbox_new (NULL, run_in_page, window);
+  window->outbox = keel__outbox_new (NULL, deliver_batch, window);
   g_hash_table_insert (app->pages, GSIZE_TO_POINTER ((gsize) window->page_id), window);
   g_free (window->origin);
   window->origin = keel__url_origin (webkit_web_view_get_uri (view));
