@@ -47,6 +47,10 @@ typedef struct _KeelChannel KeelChannel;
  *
  * If the calling page has already gone, the channel is returned closed.
  *
+ * Each call makes a new #KeelChannel that numbers its messages from 0, so a
+ * page's `Channel` serves one command: passed to a second one, its
+ * numbering starts over (as in Tauri).
+ *
  * Returns: (transfer full) (nullable): a new reference to the channel, or
  *   %NULL with @error set (%KEEL_ERROR_INVALID) when the argument is missing
  *   or is not a string "__CHANNEL__:<id>" with a decimal id below 2^32;
