@@ -13,6 +13,7 @@
 #include "keel-version.h"
 #include "keel-app.h"
 #include "keel-command.h"
+#include "keel-channel.h"
 #include "keel-events.h"
 #include "keel-navigation.h"
 #include "keel-sql.h"

@@ -41,11 +41,88 @@
     return id;
   }
   function unregisterCallback(id) { callbacks.delete(id); }
+  const later = queueMicrotask.bind(window);
   function runCallback(id, data) {
     const fn = callbacks.get(id);
     // A callback unregistered meanwhile (unlisten, a closed channel) drops
     // its late messages, as in Tauri.
-    if (fn) fn(data);
+    if (!fn) return;
+    // The core sends many deliveries in one batch (src/core/outbox.h): a
+    // handler that throws must not stop the ones after it. Its error is
+    // rethrown on its own, so it is still reported as uncaught.
+    try {
+      fn(data);
+    } catch (error) {
+      later(function () { throw error; });
+    }
+  }
+
+  // Bytes travel as base64 for now. This and the core's encode_bytes()
+  // (src/core/channel.c) are the only two places that know it, so a faster
+  // transport can replace them alone.
+  const fromBase64 = Uint8Array.fromBase64;
+  const decodeBase64 = atob;
+  function decodeBytes(text) {
+    if (typeof fromBase64 === 'function') return fromBase64.call(Uint8Array, text).buffer;
+    const binary = decodeBase64(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes.buffer;
+  }
+
+  // What the core sends the page: events and channel messages, in batches
+  // of records (their forms are in src/core/outbox.h), in the order it sent
+  // them. Channel messages carry their index; the Channel class of
+  // @tauri-apps/api/core puts them in order and unregisters its callback
+  // after the end.
+  function deliverRecord(record) {
+    const kind = record.charCodeAt(0);
+    const comma = record.indexOf(',');
+    if (kind === 118 /* v: an event */) {
+      const second = record.indexOf(',', comma + 1);
+      const event = record.slice(comma + 1, second);
+      const payload = parse(record.slice(second + 1));
+      const listeners = record.slice(1, comma).split(';');
+      for (let i = 0; i < listeners.length; i++) {
+        const colon = listeners[i].indexOf(':');
+        runCallback(Number(listeners[i].slice(0, colon)),
+                    { event: event, id: Number(listeners[i].slice(colon + 1)), payload: payload });
+      }
+      return;
+    }
+    const id = Number(record.slice(1, comma));
+    const second = record.indexOf(',', comma + 1);
+    const index = Number(second < 0 ? record.slice(comma + 1) : record.slice(comma + 1, second));
+    if (kind === 109 /* m: a message */) {
+      let message = null;
+      try {
+        message = parse(record.slice(second + 1));
+      } catch (error) {
+        // keel_channel_send_raw() trusts the app's text; say what went wrong
+        // and keep the stream going.
+        console.error('Keel: message ' + index + ' of channel ' + id + ' is not valid JSON ' +
+          '(keel_channel_send_raw), delivered as null: ' + error.message);
+      }
+      runCallback(id, { index: index, message: message });
+    } else if (kind === 120 /* x: text the core could not send */) {
+      console.error('Keel: message ' + index + ' of channel ' + id + ' was not UTF-8 JSON text ' +
+        '(keel_channel_send_raw), delivered as null');
+      runCallback(id, { index: index, message: null });
+    } else if (kind === 98 /* b: bytes */) {
+      runCallback(id, { index: index, message: decodeBytes(record.slice(second + 1)) });
+    } else if (kind === 122 /* z: the end */) {
+      runCallback(id, { index: index, end: true });
+    }
+  }
+  function deliver(batch) {
+    const records = batch.split('\x1e');
+    for (let i = 0; i < records.length; i++) {
+      try {
+        deliverRecord(records[i]);
+      } catch (error) {
+        later(function () { throw error; });
+      }
+    }
   }
 
   // Pending invokes, answered by the relay with "<id>\n<o|e><json>", or
@@ -199,6 +276,11 @@
   Object.defineProperty(window, '__TAURI_INTERNALS__', { value: Object.freeze(internals) });
   Object.defineProperty(window, '__TAURI_EVENT_PLUGIN_INTERNALS__',
                         { value: Object.freeze(eventInternals) });
+  // Keel's own entry point for what the core sends. A page may call it too,
+  // but it only runs this page's own callbacks.
+  Object.defineProperty(window, '__KEEL_INTERNALS__', {
+    value: Object.freeze({ deliver: deliver }),
+  });
 
   // window.keel: the short native API.
   function listen(event, handler) {

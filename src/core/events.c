@@ -302,28 +302,32 @@ keel__event_bus_unlisten_c (KeelEventBus *bus, guint listener_id)
   return FALSE;
 }
 
-/* One script per page, however many of its listeners match: the payload is
- * written once and handed to each listener's callback. */
+/* One record per page, however many of its listeners match: the payload is
+ * written once, parsed once by the page, and handed to each listener's
+ * callback as {event, id, payload}. The record's form is in outbox.h;
+ * a checked event name holds no comma. */
 static char *
-page_script (GPtrArray *listeners, const KeelEventTarget *target, const char *event,
-             const char *event_json, const char *payload_json)
+page_record (GPtrArray *listeners, const KeelEventTarget *target, const char *event,
+             const char *payload_json)
 {
-  GString *calls = NULL;
+  GString *record = NULL;
   for (guint i = 0; i < listeners->len; i++)
     {
       PageListener *listener = g_ptr_array_index (listeners, i);
       if (strcmp (listener->event, event) != 0
           || !keel__event_target_matches (&listener->target, target))
         continue;
-      if (calls == NULL)
-        calls = g_string_new ("(function(p){var r=window.__TAURI_INTERNALS__.runCallback;");
-      g_string_append_printf (calls, "r(%" G_GUINT64_FORMAT ",{event:%s,id:%u,payload:p});",
-                              listener->handler_id, event_json, listener->event_id);
+      if (record == NULL)
+        record = g_string_new ("v");
+      else
+        g_string_append_c (record, ';');
+      g_string_append_printf (record, "%" G_GUINT64_FORMAT ":%u", listener->handler_id,
+                              listener->event_id);
     }
-  if (calls == NULL)
+  if (record == NULL)
     return NULL;
-  g_string_append_printf (calls, "})(%s);", payload_json);
-  return g_string_free (calls, FALSE);
+  g_string_append_printf (record, ",%s,%s", event, payload_json);
+  return g_string_free (record, FALSE);
 }
 
 void
@@ -334,9 +338,8 @@ keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const ch
   if (payload == NULL)
     payload = null_payload;
 
-  /* Text forms are made only if a page listens. */
+  /* The payload's text is made only if a page listens. */
   g_autofree char *payload_json = NULL;
-  g_autofree char *event_json = NULL;
 
   GHashTableIter iter;
   gpointer key, value;
@@ -347,14 +350,10 @@ keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const ch
       if (!listens_to (listeners, event))
         continue;
       if (payload_json == NULL)
-        {
-          payload_json = keel__json_to_text (payload);
-          g_autoptr (json_t) name = json_string (event);
-          event_json = keel__json_to_text (name);
-        }
-      g_autofree char *script = page_script (listeners, target, event, event_json, payload_json);
-      if (script != NULL)
-        bus->deliver (bus->deliver_data, (guint64) GPOINTER_TO_SIZE (key), script);
+        payload_json = keel__json_to_text (payload);
+      g_autofree char *record = page_record (listeners, target, event, payload_json);
+      if (record != NULL)
+        bus->deliver (bus->deliver_data, (guint64) GPOINTER_TO_SIZE (key), record);
     }
 
   /* C listeners are the app's own: like Tauri's Rust listeners they hear

@@ -6,8 +6,8 @@
  * emit_to(AnyLabel(l)) reaches every listener whose target carries label l;
  * a listener registered with AnyLabel(l) hears emit_to of any kind naming l;
  * otherwise emit_to(E) reaches listeners whose target equals E. Page listeners belong to a page id
- * and die with it. Platform-free: delivery to a page is a script handed to
- * the shell. */
+ * and die with it. Platform-free: delivery to a page is a record handed to
+ * the shell, for the page's outbox. */
 #pragma once
 
 #include <glib.h>
@@ -40,8 +40,9 @@ gboolean keel__event_target_matches (const KeelEventTarget *listener, const Keel
 /* Event names: 1..256 ASCII letters, digits, '-', '/', ':', '_' (Tauri's rule). */
 gboolean keel__event_name_check (const char *name, GError **error);
 
-/* Hands a page the script that runs its listeners. */
-typedef void (*KeelEventScriptFunc) (gpointer user_data, guint64 page_id, const char *script);
+/* Hands a page the record that runs its listeners (a "v" record of
+ * outbox.h, for the page's outbox). */
+typedef void (*KeelEventScriptFunc) (gpointer user_data, guint64 page_id, const char *record);
 
 typedef struct _KeelEventBus KeelEventBus;
 

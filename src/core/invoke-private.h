@@ -22,6 +22,7 @@ struct _KeelInvoke
   json_t *scope_allow;     /* set by the permission check; NULL means none */
   json_t *scope_deny;
   guint64 page_id;
+  KeelOutbox *outbox;      /* the calling page's, NULL for calls the core made */
   gint64 start_time;       /* monotonic, µs */
 
   KeelReplyFunc reply;

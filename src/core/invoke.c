@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "channel.h"
 #include "invoke-private.h"
 #include "message.h"
 #include "state.h"
@@ -339,4 +340,56 @@ keel_invoke_arg_object (KeelInvoke *invoke, const char *key, json_t **out)
     return reject_arg (invoke, key, "an object", value);
   *out = value;
   return TRUE;
+}
+
+#define CHANNEL_WORDS                                                                              \
+  "a Channel (the string \"" KEEL_CHANNEL_PREFIX "<id>\" that a Channel from @tauri-apps/api/core " \
+  "becomes in invoke arguments)"
+
+KeelChannel *
+keel_invoke_get_channel (KeelInvoke *invoke, const char *key, GError **error)
+{
+  g_return_val_if_fail (invoke != NULL && key != NULL, NULL);
+  gboolean missing;
+  json_t *value = lookup (invoke, key, &missing);
+  if (!json_is_object (invoke->args))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "command \"%s\" takes its arguments as an object with \"%s\" (" CHANNEL_WORDS
+                   "); got %s",
+                   invoke->command, key, type_words (invoke->args));
+      return NULL;
+    }
+  if (missing)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "command \"%s\" is missing argument \"%s\" (" CHANNEL_WORDS ")",
+                   invoke->command, key);
+      return NULL;
+    }
+  if (!json_is_string (value))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "command \"%s\": argument \"%s\" must be " CHANNEL_WORDS ", got %s",
+                   invoke->command, key, type_words (value));
+      return NULL;
+    }
+  g_autoptr (GError) local_error = NULL;
+  guint32 id;
+  if (!keel__channel_id_parse (json_string_value (value), json_string_length (value), &id,
+                               &local_error))
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID, "command \"%s\": argument \"%s\": %s",
+                   invoke->command, key, local_error->message);
+      return NULL;
+    }
+  if (invoke->outbox == NULL)
+    {
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "command \"%s\": argument \"%s\": this call came from no page, so a "
+                   "channel has nowhere to send",
+                   invoke->command, key);
+      return NULL;
+    }
+  return keel__channel_new (invoke->outbox, id);
 }

@@ -288,6 +288,7 @@ invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, j
   invoke->url = g_strdup (caller->url);
   invoke->local = caller->local;
   invoke->page_id = caller->page_id;
+  invoke->outbox = caller->outbox != NULL ? keel__outbox_ref (caller->outbox) : NULL;
   invoke->start_time = g_get_monotonic_time ();
   invoke->reply = caller->reply;
   invoke->reply_target = caller->reply_target;
@@ -311,6 +312,7 @@ invoke_unref (KeelInvoke *invoke)
   g_free (invoke->webview_label);
   g_free (invoke->origin);
   g_free (invoke->url);
+  keel__outbox_unref (invoke->outbox);
   json_decref (invoke->scope_allow);
   json_decref (invoke->scope_deny);
   json_decref (invoke->value);

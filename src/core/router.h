@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "keel/keel-command.h"
+#include "outbox.h"
 
 typedef struct _KeelRouter KeelRouter;
 
@@ -28,6 +29,7 @@ typedef struct
   const char *url;              /* the calling document's URL (NULL: unknown) */
   gboolean local;               /* that document is on the app's origin (or devUrl) */
   guint64 page_id;              /* the document that asked; see keel__router_page_opened() */
+  KeelOutbox *outbox;           /* that document's outbox, for channels; NULL: none */
   KeelReplyFunc reply;
   gpointer reply_target;        /* owned by the router from dispatch on */
   GDestroyNotify reply_target_free;

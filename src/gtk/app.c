@@ -12,7 +12,7 @@
 #include "event-commands.h"
 #include "shell.h"
 
-static void deliver_event_script (gpointer user_data, guint64 page_id, const char *script);
+static void deliver_event (gpointer user_data, guint64 page_id, const char *record);
 static void destroy_windows (KeelApp *app);
 static void web_process_handler_free (gpointer data);
 
@@ -84,7 +84,7 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
                               (const char *const *) config->csp_modification_disabled);
   app->router = keel__router_new (app, NULL);
   keel__router_set_max_message_size (app->router, (gsize) config->max_message_size);
-  app->bus = keel__event_bus_new (app, deliver_event_script, app);
+  app->bus = keel__event_bus_new (app, deliver_event, app);
   app->resources = keel__resource_table_new ();
   app->pending_windows = g_ptr_array_new_with_free_func ((GDestroyNotify) keel__window_config_free);
   app->pages = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -537,13 +537,15 @@ keel_app_remove_hook (KeelApp *app, guint hook_id)
 /* Events. */
 
 static void
-deliver_event_script (gpointer user_data, guint64 page_id, const char *script)
+deliver_event (gpointer user_data, guint64 page_id, const char *record)
 {
   KeelApp *app = user_data;
   /* app->pages holds live pages only: a page leaves it when it ends. */
   KeelWindow *window = g_hash_table_lookup (app->pages, GSIZE_TO_POINTER ((gsize) page_id));
-  if (window != NULL)
-    keel_window_eval (window, script);
+  /* Through the page's outbox, in one batch with the channel messages of
+   * this main-loop iteration, in the order they were sent. */
+  if (window != NULL && window->outbox != NULL)
+    keel__outbox_push (window->outbox, record, NULL, 0);
 }
 
 static void

@@ -114,6 +114,7 @@ typedef struct
 {
   WebKitURISchemeRequest *request;
   char *origin;
+  KeelOutbox *outbox;    /* the asking page's: flushed before the answer */
   gboolean answered;
 } SchemeReply;
 
@@ -131,6 +132,7 @@ scheme_reply_free (gpointer data)
     }
   g_object_unref (target->request);
   g_free (target->origin);
+  g_clear_pointer (&target->outbox, keel__outbox_unref);
   g_free (target);
 }
 
@@ -139,6 +141,10 @@ scheme_reply (gpointer data, gboolean ok, const char *json_text, GBytes *bytes)
 {
   SchemeReply *target = data;
   target->answered = TRUE;
+  /* As for script messages (window.c): what the command sent the page
+   * before answering arrives first. */
+  if (target->outbox != NULL)
+    keel__outbox_flush (target->outbox);
   if (bytes != NULL)
     respond (target->request, target->origin, 200, "application/octet-stream", bytes);
   else
@@ -158,6 +164,7 @@ typedef struct
   char *url;
   char *command;
   json_t *headers;
+  KeelOutbox *outbox;        /* the asking page's, or NULL */
   GCancellable *cancellable; /* the window's */
 } BodyRead;
 
@@ -173,6 +180,7 @@ body_read_free (BodyRead *read)
   g_free (read->url);
   g_free (read->command);
   json_decref (read->headers);
+  g_clear_pointer (&read->outbox, keel__outbox_unref);
   g_object_unref (read->cancellable);
   g_free (read);
 }
@@ -186,6 +194,7 @@ dispatch_read (BodyRead *read)
   SchemeReply *target = g_new0 (SchemeReply, 1);
   target->request = g_object_ref (read->request);
   target->origin = g_strdup (read->origin);
+  target->outbox = read->outbox != NULL ? keel__outbox_ref (read->outbox) : NULL;
   KeelCaller caller = {
     .window_label = read->window_label,
     .webview_label = read->window_label,
@@ -193,6 +202,7 @@ dispatch_read (BodyRead *read)
     .url = read->url,
     .local = keel__app_is_own_origin (app, read->origin),
     .page_id = read->page_id,
+    .outbox = read->outbox,
     .reply = scheme_reply,
     .reply_target = target,
     .reply_target_free = scheme_reply_free,
@@ -348,6 +358,7 @@ keel__ipc_scheme_handle (WebKitURISchemeRequest *request, gpointer data)
   read->command = g_steal_pointer (&command);
   read->headers = call_headers (request);
   read->cancellable = g_object_ref (window->cancellable);
+  read->outbox = window->outbox != NULL ? keel__outbox_ref (window->outbox) : NULL;
   read->stream = webkit_uri_scheme_request_get_http_body (request);
   if (read->stream == NULL)
     {

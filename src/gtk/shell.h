@@ -15,6 +15,7 @@
 #include "keel/keel.h"
 #include "message.h" /* g_autoptr (json_t) */
 #include "navigation-rules.h"
+#include "outbox.h"
 #include "plugins.h"
 #include "resources.h"
 #include "router.h"
@@ -70,6 +71,7 @@ struct _KeelWindow
   WebKitWebView *view;
   WebKitUserContentManager *content_manager;
   guint64 page_id;           /* the document shown now; 0 before the first */
+  KeelOutbox *outbox;        /* scripts for that document (events, channels); NULL when none */
   char *origin;              /* origin of that document */
   gboolean destroyed;
   gboolean closing;          /* keel_window_destroy() was called: going at the next idle */

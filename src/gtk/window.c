@@ -61,6 +61,7 @@ typedef struct
   WebKitScriptMessageReply *reply;
   JSCContext *context;
   KeelWindow *window;
+  KeelOutbox *outbox; /* the asking page's: flushed before the answer */
 } ReplyTarget;
 
 static void
@@ -69,6 +70,7 @@ reply_target_free (gpointer data)
   ReplyTarget *target = data;
   webkit_script_message_reply_unref (target->reply);
   g_object_unref (target->context);
+  keel__outbox_unref (target->outbox);
   g_free (target);
 }
 
@@ -88,6 +90,12 @@ reply_to_page (gpointer data, gboolean ok, const char *json_text, GBytes *bytes)
     }
   else
     reply = keel__message_encode_reply (ok, json_text);
+  /* Events and channel messages queued for the page before this answer
+   * reach it first: a command that streams and then answers leaves the page
+   * with every message by the time its promise settles. WebKit keeps the
+   * order of what it sends one web process. */
+  if (target->outbox != NULL)
+    keel__outbox_flush (target->outbox);
   g_autoptr (JSCValue) value = jsc_value_new_string (target->context, reply);
   webkit_script_message_reply_return_value (target->reply, value);
 }
@@ -107,6 +115,7 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
   target->reply = webkit_script_message_reply_ref (reply);
   target->context = g_object_ref (jsc_value_get_context (value));
   target->window = window;
+  target->outbox = window->outbox != NULL ? keel__outbox_ref (window->outbox) : NULL;
   const char *origin = window->origin != NULL ? window->origin : "null";
   KeelCaller caller = {
     .window_label = window->label,
@@ -114,6 +123,7 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
     .origin = origin,
     .local = keel__app_is_own_origin (window->app, origin),
     .page_id = window->page_id,
+    .outbox = window->outbox,
     .reply = reply_to_page,
     .reply_target = target,
     .reply_target_free = reply_target_free,
@@ -188,7 +198,27 @@ keel__window_end_page (KeelWindow *window)
   keel__event_bus_forget_page (app->bus, window->page_id);
   keel__ipc_forget_held_bytes (window);
   g_hash_table_remove (app->pages, GSIZE_TO_POINTER ((gsize) window->page_id));
+  /* Its channels die with it: what they still had queued is dropped, and
+   * their later sends fail. */
+  keel__outbox_close (window->outbox);
+  g_clear_pointer (&window->outbox, keel__outbox_unref);
   window->page_id = 0;
+}
+
+/* Hands a batch of the page's outbox to the bridge. As an argument, not
+ * spliced into a script: the string reaches the page as it is, and the
+ * page's JavaScript parser never sees the data (for a batch of many small
+ * messages, parsing a script of calls cost more than the calls). */
+static void
+deliver_batch (gpointer data, char *batch, gsize length)
+{
+  KeelWindow *window = data;
+  GVariantBuilder arguments;
+  g_variant_builder_init (&arguments, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&arguments, "{sv}", "batch", g_variant_new_take_string (batch));
+  webkit_web_view_call_async_javascript_function (
+    window->view, "window.__KEEL_INTERNALS__.deliver(batch)", -1,
+    g_variant_builder_end (&arguments), NULL, NULL, NULL, NULL, NULL);
 }
 
 static void
@@ -200,6 +230,7 @@ on_load_changed (WebKitWebView *view, WebKitLoadEvent event, KeelWindow *window)
   keel__window_end_page (window);
   KeelApp *app = window->app;
   window->page_id = keel__router_page_opened (app->router);
+  window->outbox = keel__outbox_new (NULL, deliver_batch, window);
   g_hash_table_insert (app->pages, GSIZE_TO_POINTER ((gsize) window->page_id), window);
   g_free (window->origin);
   window->origin = keel__url_origin (webkit_web_view_get_uri (view));
@@ -666,6 +697,9 @@ keel_window_emit (KeelWindow *window, const char *event, json_t *payload)
 void
 keel_window_eval (KeelWindow *window, const char *script)
 {
+  /* After what the core queued for the page earlier, as the order of calls says. */
+  if (window->outbox != NULL)
+    keel__outbox_flush (window->outbox);
   webkit_web_view_evaluate_javascript (window->view, script, -1, NULL, NULL, NULL, NULL, NULL);
 }
 

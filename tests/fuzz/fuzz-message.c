@@ -1,7 +1,8 @@
 /* Fuzzes the IPC path from a page's bytes to its reply: the message parser
- * (src/core/message.c) on its own, then the whole router (hooks, permission
- * check, argument helpers, raw results, plugin:event|* against a real event
- * bus) with a fake caller.
+ * (src/core/message.c) and the channel id parser (src/core/channel.c) on
+ * their own, then the whole router (hooks, permission check, argument
+ * helpers, raw results, channels, plugin:event|* against a real event bus)
+ * with a fake caller whose page has an outbox.
  *
  * Beyond "does not crash and does not leak", every input checks promises:
  * - a parsed message has a valid command name and args that are an object
@@ -9,7 +10,11 @@
  * - every call is answered exactly once, "o<json>" or "e<json>", where the
  *   JSON parses, and each of Keel's rejections is {code, message} strings;
  * - the reply target is handed back exactly once;
- * - every event script is one per page and calls runCallback. */
+ * - a channel id parses only from "__CHANNEL__:" and digits, to the number
+ *   they spell;
+ * - every event record is one per page, every batch is UTF-8 made of
+ *   well-formed records (src/core/outbox.h), and a JSON message or event
+ *   payload in it parses. */
 #include <glib.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,7 +23,9 @@
 #include "event-commands.h"
 #include "events.h"
 #include "keel/keel-error.h"
+#include "channel.h"
 #include "message.h"
+#include "outbox.h"
 #include "router.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -34,6 +41,7 @@ typedef struct
   guint replies;
   guint target_frees;
   guint scripts;
+  guint batches;
 } Counts;
 
 static void
@@ -75,13 +83,90 @@ fuzz_target_free (gpointer target)
   counts->target_frees++;
 }
 
+static gboolean
+is_number (const char *start, const char *end)
+{
+  if (start == end)
+    return FALSE;
+  for (const char *p = start; p < end; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parses (const char *text, gsize length)
+{
+  g_autoptr (json_t) value = json_loadb (text, length, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+  return value != NULL;
+}
+
+/* Reads one record as the bridge would (outbox.h). */
 static void
-fuzz_deliver (gpointer user_data, guint64 page_id, const char *script)
+check_record (const char *record, gsize length)
+{
+  g_autofree char *shown = g_strndup (record, MIN (length, 200));
+  check (length > 0, "empty record", NULL);
+  check (memchr (record, KEEL_OUTBOX_SEPARATOR, length) == NULL, "separator in a record", shown);
+  check (memchr (record, '\0', length) == NULL, "NUL in a record", shown);
+  const char *end = record + length;
+  const char *comma = memchr (record, ',', length);
+  if (record[0] == 'v')
+    {
+      check (comma != NULL, "event record without listeners", shown);
+      g_autofree char *list = g_strndup (record + 1, comma - record - 1);
+      gchar **listeners = g_strsplit (list, ";", -1);
+      for (guint i = 0; listeners[i] != NULL; i++)
+        {
+          const char *colon = strchr (listeners[i], ':');
+          check (colon != NULL && is_number (listeners[i], colon)
+                   && is_number (colon + 1, colon + strlen (colon)),
+                 "event record listener", shown);
+        }
+      g_strfreev (listeners);
+      const char *name = comma + 1;
+      const char *second = memchr (name, ',', end - name);
+      check (second != NULL, "event record without payload", shown);
+      g_autofree char *event = g_strndup (name, second - name);
+      check (keel__event_name_check (event, NULL), "event record name", shown);
+      check (parses (second + 1, end - second - 1), "event payload is not JSON", shown);
+      return;
+    }
+  check (strchr ("mxbz", record[0]) != NULL, "record kind", shown);
+  check (comma != NULL && is_number (record + 1, comma), "record callback", shown);
+  const char *second = memchr (comma + 1, ',', end - comma - 1);
+  gboolean has_body = record[0] == 'm' || record[0] == 'b';
+  check ((second != NULL) == has_body, "record body", shown);
+  check (is_number (comma + 1, has_body ? second : end), "record index", shown);
+}
+
+static void
+fuzz_deliver (gpointer user_data, guint64 page_id, const char *record)
 {
   Counts *counts = user_data;
   counts->scripts++;
-  check (strstr (script, "runCallback") != NULL, "event script", script);
-  check (g_str_has_suffix (script, ");"), "event script end", script);
+  check (record[0] == 'v', "event record", record);
+  check_record (record, strlen (record));
+}
+
+static void
+fuzz_run_batch (gpointer target, char *batch, gsize length)
+{
+  Counts *counts = target;
+  counts->batches++;
+  check (strlen (batch) == length, "batch length", NULL);
+  check (g_utf8_validate (batch, length, NULL), "batch is not UTF-8", NULL);
+  const char *record = batch;
+  for (;;)
+    {
+      const char *separator = memchr (record, KEEL_OUTBOX_SEPARATOR, batch + length - record);
+      const char *end = separator != NULL ? separator : batch + length;
+      check_record (record, end - record);
+      if (separator == NULL)
+        break;
+      record = separator + 1;
+    }
+  g_free (batch);
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -140,6 +225,55 @@ raw_command (KeelInvoke *invoke, gpointer user_data)
         }
     }
   keel_invoke_resolve_raw (invoke, text);
+}
+
+/* Sends on the Channel in "channel": the JSON "message" (its text must
+ * parse in the page), the string "raw" as raw text, "bytes" as bytes; then
+ * keeps it past the answer or ends it. */
+static void
+channel_command (KeelInvoke *invoke, gpointer user_data)
+{
+  KeelChannel **kept = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KeelChannel) channel = keel_invoke_get_channel (invoke, "channel", &error);
+  if (channel == NULL)
+    {
+      check (error != NULL && g_error_matches (error, KEEL_ERROR, KEEL_ERROR_INVALID),
+             "channel error", NULL);
+      check (g_utf8_validate (error->message, -1, NULL), "channel error is not UTF-8",
+             error->message);
+      keel_invoke_reject (invoke, "invalid_args", "%s", error->message);
+      return;
+    }
+  json_t *args = keel_invoke_get_args (invoke);
+  json_t *message = json_object_get (args, "message");
+  if (message != NULL)
+    {
+      g_autofree char *text = keel__json_to_text (message);
+      check (keel_channel_send (channel, json_incref (message)), "send on an open channel", NULL);
+      check (parses (text, strlen (text)), "message text", text);
+    }
+  json_t *raw = json_object_get (args, "raw");
+  if (json_is_string (raw))
+    check (keel_channel_send_raw (channel, json_string_value (raw)), "send_raw", NULL);
+  json_t *bytes = json_object_get (args, "bytes");
+  if (json_is_string (bytes))
+    {
+      g_autoptr (GBytes) data = g_bytes_new (json_string_value (bytes), json_string_length (bytes));
+      check (keel_channel_send_bytes (channel, data), "send_bytes", NULL);
+    }
+  if (json_is_true (json_object_get (args, "keep")))
+    {
+      g_clear_pointer (kept, keel_channel_unref);
+      *kept = keel_channel_ref (channel);
+    }
+  else if (json_is_true (json_object_get (args, "close")))
+    {
+      keel_channel_close (channel);
+      check (!keel_channel_is_open (channel), "closed channel is open", NULL);
+      check (!keel_channel_send (channel, json_true ()), "send after close", NULL);
+    }
+  keel_invoke_resolve (invoke, json_integer ((json_int_t) keel__channel_sent_count (channel)));
 }
 
 static void
@@ -221,6 +355,34 @@ fuzz_parser (const char *text, gsize size)
          message->command);
 }
 
+/* The whole input as a page's Channel string. */
+static void
+fuzz_channel_id (const char *text, gsize size)
+{
+  g_autoptr (GError) error = NULL;
+  guint32 id = 0;
+  if (!keel__channel_id_parse (text, size, &id, &error))
+    {
+      check (error != NULL && g_error_matches (error, KEEL_ERROR, KEEL_ERROR_INVALID),
+             "channel id error", NULL);
+      /* Quoted as ASCII, however bad the input. */
+      for (const char *p = error->message; *p != '\0'; p++)
+        check ((guchar) *p >= 0x20 && (guchar) *p < 0x7f, "channel id error is not ASCII",
+               error->message);
+      return;
+    }
+  const gsize prefix = strlen (KEEL_CHANNEL_PREFIX);
+  check (size > prefix && memcmp (text, KEEL_CHANNEL_PREFIX, prefix) == 0, "channel prefix", NULL);
+  guint64 value = 0;
+  for (gsize i = prefix; i < size; i++)
+    {
+      check (g_ascii_isdigit (text[i]), "channel id digits", NULL);
+      value = value * 10 + (guint64) (text[i] - '0');
+      check (value <= G_MAXUINT32, "channel id range", NULL);
+    }
+  check (value == id, "channel id value", NULL);
+}
+
 static void
 fuzz_router (const char *text, gsize size)
 {
@@ -231,11 +393,14 @@ fuzz_router (const char *text, gsize size)
   KeelRouter *router = keel__router_new (FAKE_APP, NULL);
   keel__router_set_max_message_size (router, MAX_SIZE);
   KeelEventBus *bus = keel__event_bus_new (FAKE_APP, fuzz_deliver, &counts);
+  KeelOutbox *outbox = keel__outbox_new (NULL, fuzz_run_batch, &counts);
+  KeelChannel *kept = NULL;
   keel__event_commands_register (router, bus);
   keel__router_register (router, "echo", echo_command, NULL, NULL);
   keel__router_register (router, "args", args_command, NULL, NULL);
   keel__router_register (router, "raw", raw_command, GINT_TO_POINTER (have_hook), NULL);
   keel__router_register (router, "reject", reject_command, NULL, NULL);
+  keel__router_register (router, "channel", channel_command, &kept, NULL);
   keel__router_register (router, "deny-me", echo_command, NULL, NULL);
   keel__router_add_request_hook (router, request_hook, NULL, NULL);
   keel__router_set_permission_check (router, permission_check, NULL);
@@ -251,6 +416,7 @@ fuzz_router (const char *text, gsize size)
     .webview_label = "main",
     .origin = "keel://localhost",
     .page_id = page,
+    .outbox = outbox,
     .reply = fuzz_reply,
     .reply_target = &counts,
     .reply_target_free = fuzz_target_free,
@@ -265,10 +431,26 @@ fuzz_router (const char *text, gsize size)
       check (keel__router_pending_count (router) == 0, "an invoke was never answered", NULL);
       check (counts.replies == round + 1, "exactly one reply per call", NULL);
       check (counts.target_frees == round + 1, "reply target freed once", NULL);
-      /* At most one script per listening page per emit. */
-      check (counts.scripts <= round + 1, "event scripts", NULL);
+      /* At most one record per listening page per emit. */
+      check (counts.scripts <= round + 1, "event records", NULL);
+      /* Channel records (the shell would push events too) leave as batches. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
     }
 
+  /* The page ends: a channel kept past its answer is dead. */
+  keel__outbox_close (outbox);
+  if (kept != NULL)
+    {
+      check (!keel_channel_is_open (kept), "kept channel outlives its page", NULL);
+      check (!keel_channel_send_raw (kept, "1"), "send to a gone page", NULL);
+    }
+  guint batches = counts.batches;
+  g_clear_pointer (&kept, keel_channel_unref);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  check (counts.batches == batches, "a batch after the page ended", NULL);
+  keel__outbox_unref (outbox);
   keel__router_page_closed (router, page);
   keel__event_bus_forget_page (bus, page);
   keel__router_free (router);
@@ -281,6 +463,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   /* Not NUL-terminated on purpose: the parser takes a length. */
   const char *text = (const char *) data;
   fuzz_parser (text, size);
+  fuzz_channel_id (text, size);
   fuzz_router (text, size);
   return 0;
 }

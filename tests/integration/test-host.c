@@ -35,6 +35,7 @@ typedef struct
   char *watched_label;     /* watch_urls: the window whose URL is followed */
   json_t *watched_urls;    /* ... and the URLs it showed, in order */
   guint watch_source;
+  GHashTable *channels;    /* channel_keep: name → KeelChannel */
 } Host;
 
 static Host host;
@@ -665,6 +666,195 @@ data_dir (KeelInvoke *invoke, gpointer data)
   keel_invoke_resolve (invoke, list);
 }
 
+/* Channels. Each command takes its channel in "channel" and answers what
+ * each send returned, so a page sees the core's view as well as its own. */
+static KeelChannel *
+channel_arg (KeelInvoke *invoke)
+{
+  g_autoptr (GError) error = NULL;
+  KeelChannel *channel = keel_invoke_get_channel (invoke, "channel", &error);
+  if (channel == NULL)
+    keel_invoke_reject (invoke, "invalid_args", "%s", error->message);
+  return channel;
+}
+
+/* channel_send_json {channel, messages, close?, sendAfterClose?} → [sent...] */
+static void
+channel_send_json (KeelInvoke *invoke, gpointer data)
+{
+  gboolean close = FALSE, after = FALSE;
+  json_t *messages = json_object_get (keel_invoke_get_args (invoke), "messages");
+  if (!keel_invoke_arg_bool_opt (invoke, "close", &close)
+      || !keel_invoke_arg_bool_opt (invoke, "sendAfterClose", &after))
+    return;
+  g_autoptr (KeelChannel) channel = channel_arg (invoke);
+  if (channel == NULL)
+    return;
+  json_t *sent = json_array (), *message;
+  size_t i;
+  json_array_foreach (messages, i, message)
+    json_array_append_new (sent, json_boolean (keel_channel_send (channel, json_incref (message))));
+  if (close)
+    keel_channel_close (channel);
+  if (after)
+    json_array_append_new (sent, json_boolean (keel_channel_send (channel, json_string ("late"))));
+  keel_invoke_resolve (invoke, sent);
+}
+
+/* channel_send_raw {channel, texts} → [sent...] */
+static void
+channel_send_raw (KeelInvoke *invoke, gpointer data)
+{
+  json_t *texts = json_object_get (keel_invoke_get_args (invoke), "texts");
+  g_autoptr (KeelChannel) channel = channel_arg (invoke);
+  if (channel == NULL)
+    return;
+  json_t *sent = json_array (), *text;
+  size_t i;
+  json_array_foreach (texts, i, text)
+    json_array_append_new (sent, json_boolean (keel_channel_send_raw (channel,
+                                                                      json_string_value (text))));
+  keel_invoke_resolve (invoke, sent);
+}
+
+/* channel_send_bytes {channel, sizes} → [sent...]: byte i of each message is
+ * (i * 7 + size) % 256. */
+static void
+channel_send_bytes (KeelInvoke *invoke, gpointer data)
+{
+  json_t *sizes = json_object_get (keel_invoke_get_args (invoke), "sizes");
+  g_autoptr (KeelChannel) channel = channel_arg (invoke);
+  if (channel == NULL)
+    return;
+  json_t *sent = json_array (), *size;
+  size_t i;
+  json_array_foreach (sizes, i, size)
+    {
+      gsize n = (gsize) json_integer_value (size);
+      guint8 *bytes = g_malloc (MAX (n, 1));
+      for (gsize b = 0; b < n; b++)
+        bytes[b] = (guint8) ((b * 7 + n) % 256);
+      g_autoptr (GBytes) message = g_bytes_new_take (bytes, n);
+      json_array_append_new (sent, json_boolean (keel_channel_send_bytes (channel, message)));
+    }
+  keel_invoke_resolve (invoke, sent);
+}
+
+/* channel_stream {channel, count}: {"n": i} for i < count from the main
+ * thread, then the end; answers when all are queued. */
+static void
+channel_stream (KeelInvoke *invoke, gpointer data)
+{
+  gint64 count;
+  if (!keel_invoke_arg_int (invoke, "count", &count))
+    return;
+  g_autoptr (KeelChannel) channel = channel_arg (invoke);
+  if (channel == NULL)
+    return;
+  gint64 sent = 0;
+  for (gint64 i = 0; i < count; i++)
+    sent += keel_channel_send (channel, json_pack ("{s:I}", "n", (json_int_t) i));
+  keel_channel_close (channel);
+  keel_invoke_resolve (invoke, json_integer (sent));
+}
+
+/* channel_stream_thread {channel, count}: answers at once; a worker thread
+ * then sends the text {"n": i} for i < count and drops the channel, which
+ * ends it. The usual shape of a download: the channel outlives its invoke. */
+typedef struct
+{
+  KeelChannel *channel;
+  gint64 count;
+} Stream;
+
+static void
+stream_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Stream *stream = data;
+  for (gint64 i = 0; i < stream->count; i++)
+    {
+      char text[48];
+      g_snprintf (text, sizeof text, "{\"n\":%" G_GINT64_FORMAT "}", i);
+      if (!keel_channel_send_raw (stream->channel, text))
+        break;
+    }
+  keel_channel_unref (stream->channel);
+  g_free (stream);
+  g_atomic_int_inc (&host.later_finished);
+}
+
+static void
+channel_stream_thread (KeelInvoke *invoke, gpointer data)
+{
+  gint64 count;
+  if (!keel_invoke_arg_int (invoke, "count", &count))
+    return;
+  KeelChannel *channel = channel_arg (invoke);
+  if (channel == NULL)
+    return;
+  keel_invoke_resolve (invoke, NULL);
+  Stream *stream = g_new0 (Stream, 1);
+  stream->channel = channel;
+  stream->count = count;
+  g_atomic_int_inc (&host.later_started);
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (task, stream, NULL);
+  g_task_run_in_thread (task, stream_in_thread);
+}
+
+/* channel_interleave {channel, count}: for i < count, the event
+ * "interleave" with payload i, then channel message i. */
+static void
+channel_interleave (KeelInvoke *invoke, gpointer data)
+{
+  gint64 count;
+  if (!keel_invoke_arg_int (invoke, "count", &count))
+    return;
+  g_autoptr (KeelChannel) channel = channel_arg (invoke);
+  if (channel == NULL)
+    return;
+  for (gint64 i = 0; i < count; i++)
+    {
+      keel_app_emit (host.app, "interleave", json_integer (i));
+      keel_channel_send (channel, json_integer (i));
+    }
+  keel_invoke_resolve (invoke, NULL);
+}
+
+/* channel_keep {channel, name}: the host keeps the channel under that name
+ * (after the invoke, as an app that streams later would);
+ * channel_kept {name} → {open, sent}: is it open, and did a send of
+ * "ping" to it succeed. */
+static void
+channel_keep (KeelInvoke *invoke, gpointer data)
+{
+  const char *name;
+  if (!keel_invoke_arg_string (invoke, "name", &name))
+    return;
+  KeelChannel *channel = channel_arg (invoke);
+  if (channel == NULL)
+    return;
+  g_hash_table_replace (host.channels, g_strdup (name), channel);
+  keel_invoke_resolve (invoke, NULL);
+}
+
+static void
+channel_kept (KeelInvoke *invoke, gpointer data)
+{
+  const char *name;
+  if (!keel_invoke_arg_string (invoke, "name", &name))
+    return;
+  KeelChannel *channel = g_hash_table_lookup (host.channels, name);
+  if (channel == NULL)
+    {
+      keel_invoke_reject (invoke, "not_found", "no channel kept as \"%s\"", name);
+      return;
+    }
+  gboolean open = keel_channel_is_open (channel);
+  gboolean sent = keel_channel_send (channel, json_string ("ping"));
+  keel_invoke_resolve (invoke, json_pack ("{s:b, s:b}", "open", open, "sent", sent));
+}
+
 /* The interception point: every request passes here. */
 static gboolean
 request_hook (KeelInvoke *invoke, GError **error, gpointer data)
@@ -859,6 +1049,16 @@ main (int argc, char **argv)
   host_command ("test_done", test_done);
   host_command ("refusals", refusals);
   host_command ("scopes", scopes);
+  host_command ("channel_send_json", channel_send_json);
+  host_command ("channel_send_raw", channel_send_raw);
+  host_command ("channel_send_bytes", channel_send_bytes);
+  host_command ("channel_stream", channel_stream);
+  host_command ("channel_stream_thread", channel_stream_thread);
+  host_command ("channel_interleave", channel_interleave);
+  host_command ("channel_keep", channel_keep);
+  host_command ("channel_kept", channel_kept);
+  host.channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) keel_channel_unref);
   /* The app's own permissions: one set, "test-host", grants every command
    * of this host, so a page's capability reads ["core:default", "test-host"]. */
   json_t *manifest = json_pack ("{s:[{s:s, s:s, s:O}]}", "sets", "identifier",
@@ -972,5 +1172,6 @@ main (int argc, char **argv)
   json_decref (host.refused);
   json_decref (host.watched_urls);
   g_free (host.watched_label);
+  g_hash_table_unref (host.channels);
   return verdict;
 }

@@ -1,5 +1,5 @@
 /* Unit tests of src/core/events.c: Tauri's event targets and how they
- * match, event names, and the bus that turns an emit into one script per
+ * match, event names, and the bus that turns an emit into one record per
  * listening page and into calls of C listeners. */
 #include <glib.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 #include "events.h"
 #include "keel/keel-error.h"
 #include "message.h"
+#include "outbox.h"
 
 static int fake_app_storage;
 #define FAKE_APP ((KeelApp *) &fake_app_storage)
@@ -326,12 +327,10 @@ test_bus_pages (Bus *b, gconstpointer data)
   g_autoptr (json_t) payload = json_pack ("{s:i}", "x", 1);
   emit (b, NULL, "a", payload);
   g_assert_cmpuint (g_hash_table_size (b->scripts), ==, 2);
-  g_autofree char *r1 = g_strdup_printf ("r(10,{event:\"a\",id:%u,payload:p});", e1);
-  g_autofree char *r2 = g_strdup_printf ("r(20,{event:\"a\",id:%u,payload:p});", e2);
-  g_assert_nonnull (strstr (script_of (b, 1), r1));
-  g_assert_null (strstr (script_of (b, 1), "r(20,"));
-  g_assert_nonnull (strstr (script_of (b, 2), r2));
-  g_assert_null (strstr (script_of (b, 2), "r(10,"));
+  g_autofree char *r1 = g_strdup_printf ("v10:%u,a,{\"x\":1}", e1);
+  g_autofree char *r2 = g_strdup_printf ("v20:%u,a,{\"x\":1}", e2);
+  g_assert_cmpstr (script_of (b, 1), ==, r1);
+  g_assert_cmpstr (script_of (b, 2), ==, r2);
   /* Page 3 listens to another event only. */
   g_assert_null (script_of (b, 3));
 
@@ -357,57 +356,52 @@ test_bus_one_script_per_page (Bus *b, gconstpointer data)
   guint e11 = keel__event_bus_listen_page (b->bus, 1, "a", &t_any, 11);
   keel__event_bus_listen_page (b->bus, 1, "a", &t_window_b, 12);
   keel__event_bus_listen_page (b->bus, 1, "b", &t_any, 13);
-  keel__event_bus_listen_page (b->bus, 1, "a", &t_window_a, G_GUINT64_CONSTANT (4294967295));
+  guint e_last
+    = keel__event_bus_listen_page (b->bus, 1, "a", &t_window_a, G_GUINT64_CONSTANT (4294967295));
 
   g_autoptr (json_t) payload = json_pack ("{s:s}", "marker", "payload-marker");
   emit (b, &t_anylabel_a, "a", payload);
   g_assert_cmpuint (b->deliveries, ==, 1);
   const char *script = script_of (b, 1);
   g_assert_nonnull (script);
-  g_autofree char *r10 = g_strdup_printf ("r(10,{event:\"a\",id:%u,payload:p});", e10);
-  g_autofree char *r11 = g_strdup_printf ("r(11,{event:\"a\",id:%u,payload:p});", e11);
-  g_assert_nonnull (strstr (script, r10));
-  g_assert_nonnull (strstr (script, r11));
-  /* In registration order. */
-  g_assert_true (strstr (script, r10) < strstr (script, r11));
-  g_assert_null (strstr (script, "r(12,"));
-  g_assert_null (strstr (script, "r(13,"));
-  g_assert_nonnull (strstr (script, "r(4294967295,"));
-  g_assert_cmpuint (count_of (script, "r("), ==, 3);
-  /* The payload is written once, whatever the number of listeners. */
+  /* The matching listeners, in registration order; the payload is written
+   * once, whatever the number of listeners. */
+  g_autofree char *expected = g_strdup_printf (
+    "v10:%u;11:%u;4294967295:%u,a,{\"marker\":\"payload-marker\"}", e10, e11, e_last);
+  g_assert_cmpstr (script, ==, expected);
   g_assert_cmpuint (count_of (script, "payload-marker"), ==, 1);
 }
 
 static void
 test_bus_script_text (Bus *b, gconstpointer data)
 {
-  keel__event_bus_listen_page (b->bus, 7, "ns:evt/sub_x-y", &t_any, 5);
+  guint e5 = keel__event_bus_listen_page (b->bus, 7, "ns:evt/sub_x-y", &t_any, 5);
   g_autoptr (json_t) payload = json_pack ("{s:s, s:[i, b, n], s:f}", "s",
-                                          "he said \"hi\" \xe2\x80\xa8 </script> \\", "list", 1,
+                                          "he said \"hi\" \xe2\x80\xa8 </script> \\ \x1e,", "list", 1,
                                           TRUE, "real", 0.5);
   emit (b, NULL, "ns:evt/sub_x-y", payload);
   const char *script = script_of (b, 7);
   g_assert_nonnull (script);
   g_test_message ("script: %s", script);
 
-  g_assert_true (g_str_has_prefix (script, "(function(p){"));
-  g_assert_nonnull (strstr (script, "window.__TAURI_INTERNALS__.runCallback"));
-  /* The event name is a JSON string. */
-  g_assert_nonnull (strstr (script, "event:\"ns:evt/sub_x-y\""));
-  /* The payload is its JSON text, as the argument of the function. */
+  /* A "v" record of outbox.h: listener and event id, the name as it is
+   * (checked names hold no comma), the payload's JSON text. */
   g_autofree char *payload_json = keel__json_to_text (payload);
-  g_autofree char *tail = g_strdup_printf ("})(%s);", payload_json);
-  g_assert_true (g_str_has_suffix (script, tail));
-  g_assert_cmpuint (count_of (script, "("), ==, count_of (script, ")"));
+  g_autofree char *prefix = g_strdup_printf ("v5:%u,ns:evt/sub_x-y,", e5);
+  g_assert_true (g_str_has_prefix (script, prefix));
+  g_assert_cmpstr (script + strlen (prefix), ==, payload_json);
+  /* Nothing in it could end the record in a batch. */
+  g_assert_null (strchr (script, KEEL_OUTBOX_SEPARATOR));
+  g_assert_true (g_utf8_validate (script, -1, NULL));
 
   /* No payload is null. */
   emit (b, NULL, "ns:evt/sub_x-y", NULL);
-  g_assert_true (g_str_has_suffix (script_of (b, 7), "})(null);"));
+  g_assert_true (g_str_has_suffix (script_of (b, 7), ",null"));
 
   /* Scalars too. */
   g_autoptr (json_t) number = json_integer (-3);
   emit (b, NULL, "ns:evt/sub_x-y", number);
-  g_assert_true (g_str_has_suffix (script_of (b, 7), "})(-3);"));
+  g_assert_true (g_str_has_suffix (script_of (b, 7), ",ns:evt/sub_x-y,-3"));
 }
 
 static void
@@ -627,8 +621,8 @@ main (int argc, char **argv)
   g_test_add_func ("/events/name/check", test_name_check);
 #define ADD(path, func) g_test_add ("/events/bus/" path, Bus, NULL, bus_set_up, func, bus_tear_down)
   ADD ("pages", test_bus_pages);
-  ADD ("one-script-per-page", test_bus_one_script_per_page);
-  ADD ("script-text", test_bus_script_text);
+  ADD ("one-record-per-page", test_bus_one_script_per_page);
+  ADD ("record-text", test_bus_script_text);
   ADD ("unlisten-and-forget", test_bus_unlisten_and_forget);
   ADD ("c-listeners", test_bus_c_listeners);
   ADD ("c-listener-unlistens-during-emit", test_bus_c_listener_unlistens_during_emit);
