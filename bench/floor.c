@@ -6,8 +6,16 @@
  * event is delivered by evaluating a script that calls the page's
  * floorEvent(name, payload).
  *
- * Usage: floor WORKLOAD (small, json1m, json16m, event1m, event16m, fanout,
- * start or idle). Each page prints its result as one JSON line on stdout
+ * Binary calls take the floor's own path: the page fetch()es a POST of the
+ * bytes to a second custom scheme ("floorbin"), whose handler reads the body
+ * to its end and answers the same bytes.
+ *
+ * Usage: floor WORKLOAD [copy] (WORKLOAD: small, json1m, json16m, event1m,
+ * event16m, bin1m, bin64m, fanout, start or idle). With "copy", the echo
+ * handler does what a real app must: it reads the message into C
+ * (jsc_value_to_string) and answers a new value made from that text
+ * (jsc_value_new_string) — the copying floor. Each page prints its result as
+ * one JSON line on stdout
  * (handler "floorReport"). A single page then asks to exit (handler
  * "floorExit"); the fan-out's four pages cannot know when the others are
  * done, so the program exits after the last one has reported. The idle
@@ -26,6 +34,10 @@
 #include "fanout.h"
 
 #define SCHEME "floor"
+#define BIN_SCHEME "floorbin"
+#define ORIGIN SCHEME "://localhost"
+/* Bytes read from a request body per step. */
+#define BIN_STEP (1u << 20)
 #define PAGE_RESOURCE "/dev/keel/bench/page"
 
 typedef struct _Floor Floor;
@@ -75,6 +87,113 @@ on_echo (WebKitUserContentManager *manager, JSCValue *value, WebKitScriptMessage
 {
   webkit_script_message_reply_return_value (reply, value);
   return TRUE;
+}
+
+/* The copying echo: the message into C, the reply a new value made from the
+ * text, as any handler that looks at what it is sent must do. */
+static gboolean
+on_echo_copy (WebKitUserContentManager *manager, JSCValue *value,
+              WebKitScriptMessageReply *reply, gpointer data)
+{
+  g_autofree char *text = jsc_value_to_string (value);
+  g_autoptr (JSCValue) copy = jsc_value_new_string (jsc_value_get_context (value), text);
+  webkit_script_message_reply_return_value (reply, copy);
+  return TRUE;
+}
+
+/* The binary echo over floorbin://: the body read to its end, in steps, then
+ * answered as it came. The page's fetch() is cross-origin, so the answer
+ * names the page's origin; requests from anywhere else are refused. */
+typedef struct
+{
+  WebKitURISchemeRequest *request;
+  GInputStream *stream;
+  GByteArray *body;
+} BinEcho;
+
+static void
+bin_echo_free (BinEcho *echo)
+{
+  g_object_unref (echo->request);
+  g_clear_object (&echo->stream);
+  if (echo->body != NULL)
+    g_byte_array_unref (echo->body);
+  g_free (echo);
+}
+
+static void
+bin_respond (WebKitURISchemeRequest *request, guint status, GBytes *body)
+{
+  g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (body);
+  g_autoptr (WebKitURISchemeResponse) response
+    = webkit_uri_scheme_response_new (stream, (gint64) g_bytes_get_size (body));
+  webkit_uri_scheme_response_set_status (response, status, NULL);
+  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  soup_message_headers_append (headers, "Content-Type", "application/octet-stream");
+  soup_message_headers_append (headers, "Access-Control-Allow-Origin", ORIGIN);
+  webkit_uri_scheme_response_set_http_headers (response, headers);
+  webkit_uri_scheme_request_finish_with_response (request, response);
+}
+
+static void bin_read_more (BinEcho *echo);
+
+static void
+on_bin_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  BinEcho *echo = data;
+  GError *error = NULL;
+  gssize count = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (count < 0)
+    {
+      webkit_uri_scheme_request_finish_error (echo->request, error);
+      g_error_free (error);
+      bin_echo_free (echo);
+      return;
+    }
+  g_byte_array_set_size (echo->body, echo->body->len - (BIN_STEP - (guint) count));
+  if (count > 0)
+    {
+      bin_read_more (echo);
+      return;
+    }
+  g_autoptr (GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&echo->body));
+  bin_respond (echo->request, 200, bytes);
+  bin_echo_free (echo);
+}
+
+static void
+bin_read_more (BinEcho *echo)
+{
+  guint offset = echo->body->len;
+  g_byte_array_set_size (echo->body, offset + BIN_STEP);
+  g_input_stream_read_async (echo->stream, echo->body->data + offset, BIN_STEP,
+                             G_PRIORITY_DEFAULT, NULL, on_bin_read, echo);
+}
+
+static void
+serve_bin (WebKitURISchemeRequest *request, gpointer data)
+{
+  SoupMessageHeaders *headers = webkit_uri_scheme_request_get_http_headers (request);
+  const char *origin = headers != NULL ? soup_message_headers_get_one (headers, "Origin") : NULL;
+  if (g_strcmp0 (origin, ORIGIN) != 0)
+    {
+      g_autoptr (GBytes) nothing = g_bytes_new (NULL, 0);
+      bin_respond (request, 403, nothing);
+      return;
+    }
+  BinEcho *echo = g_new0 (BinEcho, 1);
+  echo->request = g_object_ref (request);
+  echo->body = g_byte_array_new ();
+  echo->stream = webkit_uri_scheme_request_get_http_body (request);
+  if (echo->stream == NULL)
+    {
+      /* fetch() with an empty body sends none. */
+      g_autoptr (GBytes) nothing = g_bytes_new (NULL, 0);
+      bin_respond (request, 200, nothing);
+      bin_echo_free (echo);
+      return;
+    }
+  bin_read_more (echo);
 }
 
 static void
@@ -199,10 +318,10 @@ add_handler (WebKitUserContentManager *manager, const char *name, GCallback call
 }
 
 static void
-open_view (View *view, WebKitWebContext *context, const char *url)
+open_view (View *view, WebKitWebContext *context, const char *url, gboolean copy)
 {
   WebKitUserContentManager *manager = webkit_user_content_manager_new ();
-  add_handler (manager, "floor", G_CALLBACK (on_echo), view);
+  add_handler (manager, "floor", copy ? G_CALLBACK (on_echo_copy) : G_CALLBACK (on_echo), view);
   add_handler (manager, "floorEmit", G_CALLBACK (on_emit), view);
   add_handler (manager, "floorReport", G_CALLBACK (on_report), view);
   add_handler (manager, "floorExit", G_CALLBACK (on_exit_request), view);
@@ -264,8 +383,11 @@ count_web_processes (void)
 int
 main (int argc, char **argv)
 {
-  if (argc != 2)
-    return fprintf (stderr, "usage: %s small|json1m|json16m|event1m|event16m|fanout|start|idle\n",
+  gboolean copy = argc == 3 && strcmp (argv[2], "copy") == 0;
+  if (argc != 2 && !copy)
+    return fprintf (stderr,
+                    "usage: %s small|json1m|json16m|event1m|event16m|bin1m|bin64m|fanout|start|"
+                    "idle [copy]\n",
                     argv[0]),
            2;
   if (!gtk_init_check (NULL, NULL))
@@ -291,6 +413,9 @@ main (int argc, char **argv)
   WebKitSecurityManager *security = webkit_web_context_get_security_manager (context);
   webkit_security_manager_register_uri_scheme_as_secure (security, SCHEME);
   webkit_security_manager_register_uri_scheme_as_cors_enabled (security, SCHEME);
+  webkit_web_context_register_uri_scheme (context, BIN_SCHEME, serve_bin, NULL, NULL);
+  webkit_security_manager_register_uri_scheme_as_secure (security, BIN_SCHEME);
+  webkit_security_manager_register_uri_scheme_as_cors_enabled (security, BIN_SCHEME);
 
   for (guint i = 0; i < floor.windows; i++)
     {
@@ -299,7 +424,7 @@ main (int argc, char **argv)
             ? g_strdup_printf (SCHEME "://localhost/index.html?w=%s", argv[1])
             : g_strdup_printf (SCHEME "://localhost/index.html?w=fanout&window=%u", i + 1);
       floor.views[i].floor = &floor;
-      open_view (&floor.views[i], context, url);
+      open_view (&floor.views[i], context, url, copy);
     }
 
   guint sigterm = g_unix_signal_add (SIGTERM, on_sigterm, &floor);

@@ -2,8 +2,8 @@
  * running one workload, through Keel's public API only.
  *
  * Usage: keel-bench WORKLOAD (small, json1m, json16m, event1m, event16m,
- * fanout, start or idle). Each page prints its result as one JSON line on
- * stdout (the `report` command). A single page then exits with
+ * bin1m, bin64m, fanout, start or idle). Each page prints its result as one
+ * JSON line on stdout (the `report` command). A single page then exits with
  * plugin:app|exit; the fan-out's four pages cannot know when the others are
  * done, so the app exits after the last one has reported. The idle workload
  * stays until SIGTERM. */
@@ -28,6 +28,20 @@ echo (KeelInvoke *invoke, gpointer user_data)
 {
   json_t *value = json_object_get (keel_invoke_get_args (invoke), "value");
   keel_invoke_resolve (invoke, json_incref (value));
+}
+
+/* The binary echo: a call with a Uint8Array as its arguments, answered with
+ * the same bytes (an ArrayBuffer in the page). */
+static void
+bin_echo (KeelInvoke *invoke, gpointer user_data)
+{
+  GBytes *body = keel_invoke_get_body (invoke);
+  if (body == NULL)
+    {
+      keel_invoke_reject (invoke, "invalid_args", "bin_echo takes bytes (a Uint8Array)");
+      return;
+    }
+  keel_invoke_resolve_bytes (invoke, g_bytes_ref (body));
 }
 
 static void
@@ -113,7 +127,8 @@ main (int argc, char **argv)
 {
   if (argc != 2)
     return fprintf (stderr,
-                    "usage: %s small|json1m|json16m|event1m|event16m|fanout|start|idle\n",
+                    "usage: %s small|json1m|json16m|event1m|event16m|bin1m|bin64m|fanout|start|"
+                    "idle\n",
                     argv[0]),
            2;
 
@@ -126,6 +141,7 @@ main (int argc, char **argv)
   Bench bench = { app, strcmp (argv[1], "fanout") == 0 ? FANOUT_WINDOWS : 1, ready, reported,
                   NULL };
   keel_app_register_command (app, "echo", echo, NULL, NULL);
+  keel_app_register_command (app, "bin_echo", bin_echo, NULL, NULL);
   keel_app_register_command (app, "report", report, &bench, NULL);
   keel_app_listen (app, "echo", on_echo, NULL, NULL);
   keel_app_listen (app, "fanout-ready", on_fanout_ready, &bench, NULL);

@@ -7,11 +7,13 @@ Needs a display (DISPLAY or WAYLAND_DISPLAY) and a session bus; the Makefile
 runs it under xvfb-run and dbus-run-session. Builds nothing: BUILD_DIR must
 hold bench/floor, bench/keel-bench and examples/keel-hello.
 
-For every measure the two programs run alternately (the order flips each
-round), ROUNDS times each; before each run, every process of the previous
-one (its WebKit processes included) must be gone. Prints a table of medians and Keel/floor ratios
-and writes BUILD_DIR/bench/results.json. Timing is noisy on a shared machine:
-read ratios of the same run, never absolute numbers across runs.
+For every measure the programs run alternately (the order rotates each
+round), ROUNDS times each: the floor and Keel, and for the JSON echoes also
+the copying floor (`floor WORKLOAD copy`); before each run, every process of
+the previous one (its WebKit processes included) must be gone. Prints a table
+of medians and Keel/floor ratios and writes BUILD_DIR/bench/results.json.
+Timing is noisy on a shared machine: read ratios of the same run, never
+absolute numbers across runs.
 bench/README.md describes each measure and how to read the table."""
 
 import argparse
@@ -27,22 +29,28 @@ import sys
 import tempfile
 import time
 
-PROGRAMS = ('floor', 'keel')
+# The floors Keel is divided by, as named in the table and in results.json.
+FLOORS = ('floor', 'floor-copy')
 RUN_TIMEOUT = 120.0
 SETTLE_SECONDS = 3.0
 LEFTOVER_TIMEOUT = 15.0
 
-# What each measure runs: the page's workload and how many windows report
-# (bench/README.md says what the workloads do).
+# What each measure runs: the page's workload, how many windows report and
+# which programs (bench/README.md says what the workloads do). The JSON
+# echoes run the copying floor too: the one the issue's target is set
+# against.
+WITH_COPY = ('floor', 'floor-copy', 'keel')
 MEASURES = {
-    'small': ('small', 1),
-    'json1m': ('json1m', 1),
-    'json16m': ('json16m', 1),
-    'event1m': ('event1m', 1),
-    'event16m': ('event16m', 1),
-    'fanout': ('fanout', 4),
-    'start': ('start', 1),
-    'idle_pss': ('idle', 1),
+    'small': ('small', 1, ('floor', 'keel')),
+    'json1m': ('json1m', 1, WITH_COPY),
+    'json16m': ('json16m', 1, WITH_COPY),
+    'event1m': ('event1m', 1, ('floor', 'keel')),
+    'event16m': ('event16m', 1, ('floor', 'keel')),
+    'bin1m': ('bin1m', 1, ('floor', 'keel')),
+    'bin64m': ('bin64m', 1, ('floor', 'keel')),
+    'fanout': ('fanout', 4, ('floor', 'keel')),
+    'start': ('start', 1, ('floor', 'keel')),
+    'idle_pss': ('idle', 1, ('floor', 'keel')),
 }
 
 # The table's rows, from each measure's runs: (row, measure, what is
@@ -54,6 +62,8 @@ ROWS = [
     ('json16m', 'json16m', '16 MiB JSON string echo', 'MiB/s', 'higher'),
     ('event1m', 'event1m', '1 MiB event echo to the sender', 'MiB/s', 'higher'),
     ('event16m', 'event16m', '16 MiB event echo to the sender', 'MiB/s', 'higher'),
+    ('bin1m', 'bin1m', '1 MiB binary echo', 'MiB/s', 'higher'),
+    ('bin64m', 'bin64m', '64 MiB binary echo', 'MiB/s', 'higher'),
     ('fanout_lost', 'fanout', 'fan-out 10k/s to 4 windows: events lost, worst window',
      'events', 'lower'),
     ('fanout_stall', 'fanout', 'fan-out: longest page stall, worst window', 'ms', 'lower'),
@@ -147,15 +157,18 @@ def tree_pss(root):
     return total, parts, unreadable
 
 
-def run_once(executable, workload, windows, marker, stay=False):
+def run_once(command, workload, windows, marker, stay=False):
     """Runs one program on one workload. Returns (results, wall seconds,
     extra) where results holds the JSON line of each of the `windows` pages.
+    `command` is the program and its arguments before the workload's, which
+    come last.
     With `stay`, measures the tree's PSS after the page has reported and
     settled, then ends it with SIGTERM."""
     with tempfile.TemporaryFile() as stderr:
         start = time.monotonic()
         name, value = marker.split('=', 1)
-        process = subprocess.Popen([executable, workload], stdout=subprocess.PIPE,
+        executable = command[0]
+        process = subprocess.Popen([executable, workload, *command[1:]], stdout=subprocess.PIPE,
                                    stderr=stderr, stdin=subprocess.DEVNULL,
                                    env={**os.environ, name: value})
         results, extra, buffer = [], {}, b''
@@ -211,7 +224,7 @@ def values_of(measure, results, wall, extra):
     first = results[0]
     if measure == 'small':
         return {'small': first['medianUs']}
-    if measure in ('json1m', 'json16m', 'event1m', 'event16m'):
+    if measure in ('json1m', 'json16m', 'event1m', 'event16m', 'bin1m', 'bin64m'):
         return {measure: first['mibPerS']}
     if measure == 'fanout':
         if len({r['sent'] for r in results}) != 1:
@@ -254,6 +267,8 @@ def main():
         sys.exit('bench: no display; run it as `make bench`, which uses Xvfb')
     executables = {'floor': os.path.join(args.build, 'bench', 'floor'),
                    'keel': os.path.join(args.build, 'bench', 'keel-bench')}
+    commands = {'floor': [executables['floor']], 'floor-copy': [executables['floor'], 'copy'],
+                'keel': [executables['keel']]}
     for path in executables.values():
         if not os.access(path, os.X_OK):
             sys.exit(f'bench: {path} is missing; build first (ninja -C {args.build})')
@@ -263,27 +278,30 @@ def main():
             sys.exit(f'bench: unknown measure {m!r}; known: {", ".join(MEASURES)}')
 
     rows = [row for row in ROWS if row[1] in measures]
-    samples = {row[0]: {p: [] for p in PROGRAMS} for row in rows}
-    details = {m: {p: [] for p in PROGRAMS} for m in measures}
+    samples = {row[0]: {p: [] for p in MEASURES[row[1]][2]} for row in rows}
+    details = {m: {p: [] for p in MEASURES[m][2]} for m in measures}
     waited = []
     marker = None
     runs = 0
     for round_index in range(args.rounds):
-        order = PROGRAMS if round_index % 2 == 0 else PROGRAMS[::-1]
         for m in measures:
-            workload, windows = MEASURES[m]
-            for program in order:
+            workload, windows, programs = MEASURES[m]
+            # Rotated each round: with two programs, the order flips.
+            turn = round_index % len(programs)
+            for program in programs[turn:] + programs[:turn]:
                 waited.append(wait_for_leftovers(marker))
                 runs += 1
                 marker = f'KEEL_BENCH_RUN={os.getpid()}-{runs}'
-                results, wall, extra = run_once(executables[program], workload, windows, marker,
+                results, wall, extra = run_once(commands[program], workload, windows, marker,
                                                 stay=(m == 'idle_pss'))
                 for name, value in values_of(m, results, wall, extra).items():
                     samples[name][program].append(value)
                 details[m][program].append({'results': results, 'wall_s': wall, **extra})
-        done = ', '.join(f'{row[0]} {statistics.median(samples[row[0]]["floor"]):.4g}/'
-                         f'{statistics.median(samples[row[0]]["keel"]):.4g}' for row in rows)
-        print(f'round {round_index + 1}/{args.rounds}: floor/keel medians so far: {done}',
+        done = ', '.join(f'{row[0]} ' + '/'.join(f'{statistics.median(values):.4g}'
+                                                 for values in samples[row[0]].values())
+                         for row in rows)
+        print(f'round {round_index + 1}/{args.rounds}: medians so far (floor[/floor-copy]/keel): '
+              f'{done}',
               file=sys.stderr, flush=True)
 
     waited.append(wait_for_leftovers(marker))
@@ -295,16 +313,24 @@ def main():
         'python': platform.python_version()}, 'measures': {}, 'runs': details, 'sizes': {}}
     table = []
     for name, measure, title, unit, better in rows:
-        floor = statistics.median(samples[name]['floor'])
         keel = statistics.median(samples[name]['keel'])
-        # A ratio to zero (no event lost by the floor) means nothing.
-        ratio = keel / floor if floor else None
-        report['measures'][name] = {
-            'title': title, 'unit': unit, 'better': better, 'runs_of': measure,
-            'floor': samples[name]['floor'], 'keel': samples[name]['keel'],
-            'floor_median': floor, 'keel_median': keel, 'ratio_keel_over_floor': ratio}
-        table.append((f'{title} ({unit})', f'{floor:.1f}', f'{keel:.1f}',
-                      f'{ratio:.2f}×' if ratio is not None else '—', f'{better} is better'))
+        entry = {'title': title, 'unit': unit, 'better': better, 'runs_of': measure,
+                 'keel': samples[name]['keel'], 'keel_median': keel}
+        cells = {}
+        for floor_name in FLOORS:
+            if floor_name not in samples[name]:
+                cells[floor_name] = ('', '')
+                continue
+            key = floor_name.replace('-', '_')
+            floor = statistics.median(samples[name][floor_name])
+            # A ratio to zero (no event lost by the floor) means nothing.
+            ratio = keel / floor if floor else None
+            entry.update({key: samples[name][floor_name], f'{key}_median': floor,
+                          f'ratio_keel_over_{key}': ratio})
+            cells[floor_name] = (f'{floor:.1f}', f'{ratio:.2f}×' if ratio is not None else '—')
+        report['measures'][name] = entry
+        table.append((f'{title} ({unit})', cells['floor'][0], cells['floor-copy'][0], f'{keel:.1f}',
+                      cells['floor'][1], cells['floor-copy'][1], f'{better} is better'))
 
     sizes = {'keel-hello': os.path.join(args.build, 'examples', 'keel-hello'),
              'libkeel': find_libkeel(args.build),
@@ -313,10 +339,11 @@ def main():
         report['sizes'][name] = {'stripped_bytes': stripped_size(path),
                                  'file': os.path.relpath(path, args.build)}
 
-    headers = ('measure', 'floor', 'keel', 'keel/floor', '')
-    widths = [max(len(r[i]) for r in table + [headers]) for i in range(5)]
-    line = lambda r: '  '.join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) if i < 4 else c
-                               for i, c in enumerate(r))
+    headers = ('measure', 'floor', 'floor-copy', 'keel', 'keel/floor', 'keel/copy', '')
+    last = len(headers) - 1
+    widths = [max(len(r[i]) for r in table + [headers]) for i in range(len(headers))]
+    line = lambda r: '  '.join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) if i < last
+                               else c for i, c in enumerate(r))
     print(f'\nKeel against the raw-WebKitGTK floor: medians of {args.rounds} runs each, '
           f'alternating; sandbox on in both\n')
     print(line(headers))
@@ -327,7 +354,7 @@ def main():
         f'{name} {info["stripped_bytes"] / 1024:.1f} KiB' for name, info in report['sizes'].items()))
     # A page that missed the fan-out's first event was restarted during it
     # (Keel's hang detection): its window's stall covers the new page only.
-    for program in PROGRAMS:
+    for program in ('floor', 'keel'):
         runs_with_restart = sum(any(r['firstSeq'] != 1 for r in run['results'])
                                 for run in details.get('fanout', {}).get(program, []))
         if runs_with_restart:

@@ -1,6 +1,6 @@
 // The benchmark page, the same for the floor (raw WebKitGTK) and for Keel.
 // The workload comes from the query string (?w=small|json1m|json16m|event1m|
-// event16m|fanout|start|idle; the fan-out's windows add &window=1..4); the
+// event16m|bin1m|bin64m|fanout|start|idle; the fan-out's windows add &window=1..4); the
 // result goes back as one JSON line that the C side prints on stdout.
 (function () {
   'use strict';
@@ -16,6 +16,8 @@
     ipc = {
       name: 'keel',
       echo: function (value) { return tauri.invoke('echo', { value: value }); },
+      // Tauri's raw request and response: bytes in, an ArrayBuffer out.
+      binEcho: function (bytes) { return tauri.invoke('bin_echo', bytes); },
       emit: function (event, payload) {
         return tauri.invoke('plugin:event|emit', { event: event, payload: payload });
       },
@@ -42,6 +44,15 @@
     ipc = {
       name: 'floor',
       echo: function (value) { return handlers.floor.postMessage(value); },
+      // Script messages cannot carry bytes: a POST to the floor's own scheme.
+      binEcho: function (bytes) {
+        return fetch('floorbin://localhost/echo', { method: 'POST', body: bytes })
+          .then(function (response) {
+            if (!response.ok)
+              throw new Error('floorbin answered ' + response.status);
+            return response.arrayBuffer();
+          });
+      },
       emit: function (event, payload) {
         return handlers.floorEmit.postMessage({ event: event, payload: payload });
       },
@@ -121,6 +132,47 @@
   // after 2 to warm up, 16 MiB 5 times after 1.
   function json1m() { return throughput(1 << 20, 20, 2, ipc.echo); }
   function json16m() { return throughput(16 << 20, 5, 1, ipc.echo); }
+
+  // Bytes echoed by a binary call: 1 MiB 20 times after 2 to warm up,
+  // 64 MiB 3 times after 1. The answer is an ArrayBuffer; its length and
+  // 17 bytes spread over it must be what was sent.
+  async function binEcho(size, rounds, warmUp) {
+    var bytes = new Uint8Array(size);
+    for (var i = 0; i < size; i++)
+      bytes[i] = (i * 31 + (i >>> 11)) & 255;
+    var checks = [];
+    for (var k = 0; k <= 16; k++)
+      checks.push(Math.min(size - 1, Math.floor(k * size / 16)));
+    function checkBytes(received) {
+      if (!(received instanceof ArrayBuffer))
+        throw new Error('binary echo returned ' + Object.prototype.toString.call(received));
+      var got = new Uint8Array(received);
+      if (got.length !== size)
+        throw new Error('binary echo returned ' + got.length + ' bytes for ' + size);
+      checks.forEach(function (at) {
+        if (got[at] !== bytes[at])
+          throw new Error('binary echo: byte ' + at + ' is ' + got[at] + ', not ' + bytes[at]);
+      });
+    }
+    for (var w = 0; w < warmUp; w++)
+      checkBytes(await ipc.binEcho(bytes));
+    var times = [];
+    var begin = performance.now();
+    for (var r = 0; r < rounds; r++) {
+      var start = performance.now();
+      checkBytes(await ipc.binEcho(bytes));
+      times.push(performance.now() - start);
+    }
+    var seconds = (performance.now() - begin) / 1000;
+    return {
+      bytes: size,
+      roundTrips: rounds,
+      mibPerS: rounds * size / (1 << 20) / seconds,
+      medianMs: median(times),
+    };
+  }
+  function bin1m() { return binEcho(1 << 20, 20, 2); }
+  function bin64m() { return binEcho(64 << 20, 3, 1); }
 
   // A string emitted as the event "echo", which C sends back to this window
   // only as "echoed". A round trip ends when both the echoed event and the
@@ -214,7 +266,7 @@
 
   var workloads = {
     small: small, json1m: json1m, json16m: json16m, event1m: event1m, event16m: event16m,
-    fanout: fanout, start: start, idle: idle,
+    bin1m: bin1m, bin64m: bin64m, fanout: fanout, start: start, idle: idle,
   };
 
   async function main() {

@@ -183,6 +183,7 @@ G_STATIC_ASSERT ((gint64) KEEL_MESSAGE_DEFAULT_MAX_SIZE >= KEEL_MAX_MESSAGE_SIZE
 
 static const Field webview_fields[] = {
   CONFIG_FIELD ("mediaCapture", KIND_BOOLEAN, media_capture),
+  CONFIG_FIELD ("backForwardCache", KIND_BOOLEAN, back_forward_cache),
   { NULL, 0, 0, NULL },
 };
 

@@ -75,6 +75,7 @@ typedef struct
   /* keel.ipc */
   int max_message_size;        /* bytes; larger messages from pages are refused */
   gboolean media_capture;      /* keel.webview.mediaCapture: pages may ask for camera and microphone */
+  gboolean back_forward_cache; /* keel.webview.backForwardCache: WebKit keeps pages left for history.back() */
   GPtrArray *warnings;     /* of char*, never NULL */
 } KeelConfig;
 

@@ -295,7 +295,12 @@ make_settings (const KeelConfig *config)
 {
   /* Off what pages do not need; see docs/security.md. Developer tools only
    * when asked for (KEEL_DEVTOOLS=1), media capture only when keel.json
-   * says so (keel.webview.mediaCapture). */
+   * says so (keel.webview.mediaCapture). The back/forward cache only when
+   * keel.json asks for it (keel.webview.backForwardCache): it keeps every
+   * page left behind alive — its DOM, its JS heap, its decoded images — for
+   * history.back(), which after leaving a heavy page held over 100 MiB here;
+   * and the core ends a page's listeners and pending calls when it is left,
+   * so a page restored from it must listen again (docs/configuration.md). */
   const char *devtools = g_getenv ("KEEL_DEVTOOLS");
   return webkit_settings_new_with_settings (
     "enable-developer-extras", devtools != NULL && strcmp (devtools, "1") == 0,
@@ -304,6 +309,7 @@ make_settings (const KeelConfig *config)
     "javascript-can-access-clipboard", FALSE,
     "javascript-can-open-windows-automatically", FALSE,
     "enable-media-stream", config->media_capture,
+    "enable-page-cache", config->back_forward_cache,
     NULL);
 }
 

@@ -1053,15 +1053,21 @@ test_deep_nesting (void)
   g_assert_false (keel__json_locate (open, depth, second, &line, &column));
 }
 
-/* keel.ipc.maxMessageSize: the size limit of messages from pages. */
+/* keel.webview: settings of every window's web view, off by default. */
 static void
 test_keel_webview (void)
 {
   g_autoptr (KeelConfig) defaults = parse_valid (HEAD "  \"app\": {}\n}");
   g_assert_false (defaults->media_capture);
+  g_assert_false (defaults->back_forward_cache);
   g_autoptr (KeelConfig) on
     = parse_valid (HEAD "  \"keel\": {\"webview\": {\"mediaCapture\": true}}\n}");
   g_assert_true (on->media_capture);
+  g_assert_false (on->back_forward_cache);
+  g_autoptr (KeelConfig) cache
+    = parse_valid (HEAD "  \"keel\": {\"webview\": {\"backForwardCache\": true}}\n}");
+  g_assert_true (cache->back_forward_cache);
+  g_assert_false (cache->media_capture);
 
   g_autoptr (GError) error = NULL;
   g_autoptr (KeelConfig) refused
@@ -1076,6 +1082,12 @@ test_keel_webview (void)
     = parse (HEAD "  \"keel\": {\"webview\": {\"mediaCaptur\": true}}\n}", &error);
   g_assert_null (typo);
   g_assert_nonnull (strstr (error->message, "did you mean `mediaCapture`?"));
+
+  g_clear_error (&error);
+  g_autoptr (KeelConfig) number
+    = parse (HEAD "  \"keel\": {\"webview\": {\"backForwardCache\": 1}}\n}", &error);
+  g_assert_null (number);
+  g_assert_nonnull (strstr (error->message, "keel.webview.backForwardCache: expected"));
 }
 
 static void

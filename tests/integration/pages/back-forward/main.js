@@ -1,0 +1,4 @@
+// Keel's default: no back/forward cache (see check.js).
+import { check } from './check.js';
+
+check(false);

@@ -1,0 +1,2 @@
+// The page the test leaves for: it goes straight back in history.
+addEventListener('load', () => setTimeout(() => history.back(), 100));
