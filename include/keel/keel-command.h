@@ -84,6 +84,22 @@ KEEL_API const char *keel_invoke_get_command (KeelInvoke *invoke);
  */
 KEEL_API json_t *keel_invoke_get_args (KeelInvoke *invoke);
 /**
+ * keel_invoke_get_arg_json:
+ * @key: a top-level argument's name.
+ *
+ * One argument's JSON text, exactly as the page sent it, without parsing
+ * it: for a value the handler passes on without looking inside — back to the
+ * page with keel_invoke_resolve_json(), to a file, to other pages. The core
+ * checked the text when the call arrived (it is valid JSON, which
+ * keel_invoke_get_args() would parse), but never built it: a megabyte passes
+ * through in a fraction of the time parsing and re-encoding it takes.
+ * If a request hook replaced the arguments, this is the new value's text.
+ *
+ * Returns: (transfer full) (nullable): the text (not NUL-terminated), or
+ *   %NULL when the call has no such argument.
+ */
+KEEL_API GBytes *keel_invoke_get_arg_json (KeelInvoke *invoke, const char *key);
+/**
  * keel_invoke_get_body:
  *
  * The bytes of a binary call: the page invoked the command with an
@@ -174,6 +190,17 @@ KEEL_API void keel_invoke_resolve (KeelInvoke *invoke, json_t *value);
  * answers with its value instead.
  */
 KEEL_API void keel_invoke_resolve_bytes (KeelInvoke *invoke, GBytes *bytes);
+
+/**
+ * keel_invoke_resolve_json:
+ * @invoke: (transfer full): the call.
+ * @json_text: (transfer full): a complete JSON text (not NUL-terminated),
+ *   such as keel_invoke_get_arg_json() gives.
+ *
+ * Like keel_invoke_resolve_raw() for JSON text held as bytes: sent as is,
+ * parsed only when a response hook needs the value.
+ */
+KEEL_API void keel_invoke_resolve_json (KeelInvoke *invoke, GBytes *json_text);
 
 /**
  * keel_invoke_resolve_raw:

@@ -1,12 +1,28 @@
 #include "event-commands.h"
 
 #include "invoke-private.h"
+#include "message.h"
+
+/* One argument, parsed alone: an emit's other argument, the payload, is
+ * passed on as text and never parsed (see emit_command). */
+static json_t *
+small_arg (KeelInvoke *invoke, const char *key)
+{
+  g_autoptr (GBytes) text = keel_invoke_get_arg_json (invoke, key);
+  return text != NULL ? keel__json_parse_args (text) : NULL;
+}
 
 static gboolean
-arg_event_name (KeelInvoke *invoke, const char **event)
+arg_event_name (KeelInvoke *invoke, json_t **holder, const char **event)
 {
-  if (!keel_invoke_arg_string (invoke, "event", event))
-    return FALSE;
+  *holder = small_arg (invoke, "event");
+  if (!json_is_string (*holder))
+    {
+      /* Rejected with the argument helpers' words. */
+      keel_invoke_arg_string (invoke, "event", event);
+      return FALSE;
+    }
+  *event = json_string_value (*holder);
   g_autoptr (GError) error = NULL;
   if (!keel__event_name_check (*event, &error))
     {
@@ -20,7 +36,7 @@ arg_event_name (KeelInvoke *invoke, const char **event)
 static gboolean
 arg_target (KeelInvoke *invoke, gboolean required, KeelEventTarget *out)
 {
-  json_t *value = json_object_get (invoke->args, "target");
+  g_autoptr (json_t) value = small_arg (invoke, "target");
   if (value == NULL && !required)
     {
       out->kind = KEEL_EVENT_TARGET_ANY;
@@ -39,10 +55,11 @@ arg_target (KeelInvoke *invoke, gboolean required, KeelEventTarget *out)
 static void
 listen_command (KeelInvoke *invoke, gpointer bus)
 {
+  g_autoptr (json_t) name = NULL;
   const char *event;
   gint64 handler;
   KeelEventTarget target;
-  if (!arg_event_name (invoke, &event) || !keel_invoke_arg_int (invoke, "handler", &handler)
+  if (!arg_event_name (invoke, &name, &event) || !keel_invoke_arg_int (invoke, "handler", &handler)
       || !arg_target (invoke, FALSE, &target))
     return;
   guint id = keel__event_bus_listen_page (bus, invoke->page_id, event, &target, (guint64) handler);
@@ -53,9 +70,10 @@ listen_command (KeelInvoke *invoke, gpointer bus)
 static void
 unlisten_command (KeelInvoke *invoke, gpointer bus)
 {
+  g_autoptr (json_t) name = NULL;
   const char *event;
   gint64 event_id;
-  if (!arg_event_name (invoke, &event) || !keel_invoke_arg_int (invoke, "eventId", &event_id))
+  if (!arg_event_name (invoke, &name, &event) || !keel_invoke_arg_int (invoke, "eventId", &event_id))
     return;
   if (event_id < 1 || event_id > G_MAXUINT)
     {
@@ -70,26 +88,31 @@ unlisten_command (KeelInvoke *invoke, gpointer bus)
   keel_invoke_resolve (invoke, NULL);
 }
 
+/* The payload goes to the listening pages as the emitting page wrote it
+ * (the scanner checked it when the call arrived); only C listeners, if
+ * any, get it parsed. */
 static void
 emit_command (KeelInvoke *invoke, gpointer bus)
 {
+  g_autoptr (json_t) name = NULL;
   const char *event;
-  if (!arg_event_name (invoke, &event))
+  if (!arg_event_name (invoke, &name, &event))
     return;
-  keel__event_bus_emit (bus, NULL, event, json_object_get (invoke->args, "payload"),
-                        invoke->window_label);
+  g_autoptr (GBytes) payload = keel_invoke_get_arg_json (invoke, "payload");
+  keel__event_bus_emit_text (bus, NULL, event, payload, invoke->window_label);
   keel_invoke_resolve (invoke, NULL);
 }
 
 static void
 emit_to_command (KeelInvoke *invoke, gpointer bus)
 {
+  g_autoptr (json_t) name = NULL;
   const char *event;
   KeelEventTarget target;
-  if (!arg_event_name (invoke, &event) || !arg_target (invoke, TRUE, &target))
+  if (!arg_event_name (invoke, &name, &event) || !arg_target (invoke, TRUE, &target))
     return;
-  keel__event_bus_emit (bus, &target, event, json_object_get (invoke->args, "payload"),
-                        invoke->window_label);
+  g_autoptr (GBytes) payload = keel_invoke_get_arg_json (invoke, "payload");
+  keel__event_bus_emit_text (bus, &target, event, payload, invoke->window_label);
   keel__event_target_clear (&target);
   keel_invoke_resolve (invoke, NULL);
 }

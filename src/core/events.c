@@ -308,7 +308,7 @@ keel__event_bus_unlisten_c (KeelEventBus *bus, guint listener_id)
  * a checked event name holds no comma. */
 static char *
 page_record (GPtrArray *listeners, const KeelEventTarget *target, const char *event,
-             const char *payload_json)
+             const char *payload_json, gsize payload_length)
 {
   GString *record = NULL;
   for (guint i = 0; i < listeners->len; i++)
@@ -318,29 +318,26 @@ page_record (GPtrArray *listeners, const KeelEventTarget *target, const char *ev
           || !keel__event_target_matches (&listener->target, target))
         continue;
       if (record == NULL)
-        record = g_string_new ("v");
-      else
-        g_string_append_c (record, ';');
+        record = g_string_sized_new (payload_length + 64);
+      g_string_append_c (record, record->len == 0 ? 'v' : ';');
       g_string_append_printf (record, "%" G_GUINT64_FORMAT ":%u", listener->handler_id,
                               listener->event_id);
     }
   if (record == NULL)
     return NULL;
-  g_string_append_printf (record, ",%s,%s", event, payload_json);
+  g_string_append_c (record, ',');
+  g_string_append (record, event);
+  g_string_append_c (record, ',');
+  g_string_append_len (record, payload_json, (gssize) payload_length);
   return g_string_free (record, FALSE);
 }
 
-void
-keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
-                      json_t *payload, const char *source_label)
+/* One emit: pages get payload_json as is; C listeners get `payload`, parsed
+ * from the text the first time one needs it when the caller had none. */
+static void
+emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
+      const char *payload_json, gsize payload_length, json_t *payload, const char *source_label)
 {
-  g_autoptr (json_t) null_payload = payload == NULL ? json_null () : NULL;
-  if (payload == NULL)
-    payload = null_payload;
-
-  /* The payload's text is made only if a page listens. */
-  g_autofree char *payload_json = NULL;
-
   GHashTableIter iter;
   gpointer key, value;
   g_hash_table_iter_init (&iter, bus->pages);
@@ -349,9 +346,8 @@ keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const ch
       GPtrArray *listeners = value;
       if (!listens_to (listeners, event))
         continue;
-      if (payload_json == NULL)
-        payload_json = keel__json_to_text (payload);
-      g_autofree char *record = page_record (listeners, target, event, payload_json);
+      g_autofree char *record
+        = page_record (listeners, target, event, payload_json, payload_length);
       if (record != NULL)
         bus->deliver (bus->deliver_data, (guint64) GPOINTER_TO_SIZE (key), record);
     }
@@ -369,12 +365,45 @@ keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const ch
           g_ptr_array_add (matching, listener);
         }
     }
+  if (matching->len == 0)
+    return;
+  g_autoptr (json_t) parsed = NULL;
+  if (payload == NULL)
+    {
+      g_autoptr (GBytes) text = g_bytes_new_static (payload_json, payload_length);
+      payload = parsed = keel__json_parse_args (text);
+    }
   for (guint i = 0; i < matching->len; i++)
     {
       CListener *listener = g_ptr_array_index (matching, i);
       if (!listener->removed)
         listener->func (bus->app, event, payload, source_label, listener->user_data);
     }
+}
+
+void
+keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
+                      json_t *payload, const char *source_label)
+{
+  g_autoptr (json_t) null_payload = payload == NULL ? json_null () : NULL;
+  if (payload == NULL)
+    payload = null_payload;
+  g_autofree char *text = keel__json_to_text (payload);
+  emit (bus, target, event, text, strlen (text), payload, source_label);
+}
+
+void
+keel__event_bus_emit_text (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
+                           GBytes *payload_json, const char *source_label)
+{
+  if (payload_json == NULL)
+    {
+      emit (bus, target, event, "null", 4, NULL, source_label);
+      return;
+    }
+  gsize length;
+  const char *text = g_bytes_get_data (payload_json, &length);
+  emit (bus, target, event, text, length, NULL, source_label);
 }
 
 guint

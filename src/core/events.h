@@ -68,5 +68,13 @@ gboolean keel__event_bus_unlisten_c (KeelEventBus *bus, guint listener_id);
 void keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
                            json_t *payload, const char *source_label);
 
+/* The same for a payload given as JSON text the scanner accepted (an
+ * argument of a page's emit, keel_invoke_get_arg_json()): it reaches pages
+ * as is, never parsed and re-encoded; C listeners get it parsed. NULL is
+ * JSON null. */
+void keel__event_bus_emit_text (KeelEventBus *bus, const KeelEventTarget *target,
+                                const char *event, GBytes *payload_json,
+                                const char *source_label);
+
 /* Number of page listeners (all pages), for tests. */
 guint keel__event_bus_page_listener_count (KeelEventBus *bus);

@@ -11,7 +11,8 @@ struct _KeelInvoke
   gint ref_count;
   KeelRouter *router;      /* holds a reference */
   char *command;
-  json_t *args;
+  json_t *args;            /* parsed on demand from args_text: keel_invoke_get_args() */
+  GBytes *args_text;       /* the arguments' JSON text as the page sent it, or NULL */
   GBytes *body;            /* a binary request's bytes, else NULL */
   json_t *headers;         /* lower-case name → string; NULL when none were sent */
   char *window_label;

@@ -4,6 +4,7 @@
 
 #include "channel.h"
 #include "invoke-private.h"
+#include "json-scan.h"
 #include "message.h"
 #include "state.h"
 
@@ -29,7 +30,34 @@ keel_invoke_get_command (KeelInvoke *invoke)
 json_t *
 keel_invoke_get_args (KeelInvoke *invoke)
 {
+  /* Parsed the first time anyone asks (from any thread), never if no one
+   * does: a payload passed on with keel_invoke_get_arg_json() stays text. */
+  if (g_once_init_enter (&invoke->args))
+    g_once_init_leave (&invoke->args, invoke->args_text != NULL
+                                                ? keel__json_parse_args (invoke->args_text)
+                                                : json_object ());
   return invoke->args;
+}
+
+GBytes *
+keel_invoke_get_arg_json (KeelInvoke *invoke, const char *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+  if (invoke->args_text != NULL)
+    {
+      gsize length;
+      const char *text = g_bytes_get_data (invoke->args_text, &length);
+      KeelJsonMember member;
+      if (text[0] != '{' || !keel__json_find_member (text, length, key, &member))
+        return NULL;
+      return g_bytes_new_from_bytes (invoke->args_text, member.value_start, member.value_length);
+    }
+  /* Arguments the core or a hook gave as values. */
+  json_t *value = json_object_get (keel_invoke_get_args (invoke), key);
+  if (value == NULL)
+    return NULL;
+  char *text = keel__json_to_text (value);
+  return g_bytes_new_take (text, strlen (text));
 }
 
 GBytes *
@@ -97,7 +125,8 @@ void
 keel_invoke_set_args (KeelInvoke *invoke, json_t *args)
 {
   g_return_if_fail (json_is_object (args) || json_is_array (args));
-  json_decref (invoke->args);
+  json_decref (keel_invoke_get_args (invoke));
+  g_clear_pointer (&invoke->args_text, g_bytes_unref);
   invoke->args = args;
 }
 
@@ -154,6 +183,23 @@ keel_invoke_resolve_bytes (KeelInvoke *invoke, GBytes *bytes)
 }
 
 void
+keel_invoke_resolve_json (KeelInvoke *invoke, GBytes *json_text)
+{
+  g_return_if_fail (json_text != NULL);
+  if (!claim_answer (invoke))
+    {
+      g_bytes_unref (json_text);
+      return;
+    }
+  invoke->ok = TRUE;
+  gsize length;
+  const char *data = g_bytes_get_data (json_text, &length);
+  invoke->raw = g_strndup (data, length);
+  g_bytes_unref (json_text);
+  keel__invoke_finish (invoke);
+}
+
+void
 keel_invoke_reject_value (KeelInvoke *invoke, json_t *error)
 {
   if (!claim_answer (invoke))
@@ -199,7 +245,7 @@ type_words (const json_t *value)
 static json_t *
 lookup (KeelInvoke *invoke, const char *key, gboolean *missing)
 {
-  json_t *value = json_is_object (invoke->args) ? json_object_get (invoke->args, key) : NULL;
+  json_t *value = json_is_object (keel_invoke_get_args (invoke)) ? json_object_get (keel_invoke_get_args (invoke), key) : NULL;
   *missing = value == NULL || json_is_null (value);
   return value;
 }
@@ -207,11 +253,11 @@ lookup (KeelInvoke *invoke, const char *key, gboolean *missing)
 static gboolean
 reject_arg (KeelInvoke *invoke, const char *key, const char *expected, json_t *given)
 {
-  if (!json_is_object (invoke->args))
+  if (!json_is_object (keel_invoke_get_args (invoke)))
     keel_invoke_reject (invoke, "invalid_args",
                         "command \"%s\" takes its arguments as an object with \"%s\" (%s); got "
                         "%s",
-                        invoke->command, key, expected, type_words (invoke->args));
+                        invoke->command, key, expected, type_words (keel_invoke_get_args (invoke)));
   else if (given == NULL || json_is_null (given))
     keel_invoke_reject (invoke, "invalid_args",
                         "command \"%s\" is missing argument \"%s\" (%s)", invoke->command, key,
@@ -228,7 +274,7 @@ arg_string (KeelInvoke *invoke, const char *key, const char **out, gboolean opti
 {
   gboolean missing;
   json_t *value = lookup (invoke, key, &missing);
-  if (missing && optional && json_is_object (invoke->args))
+  if (missing && optional && json_is_object (keel_invoke_get_args (invoke)))
     return TRUE;
   if (!json_is_string (value))
     return reject_arg (invoke, key, "a string", value);
@@ -262,7 +308,7 @@ arg_int (KeelInvoke *invoke, const char *key, gint64 *out, gboolean optional)
 {
   gboolean missing;
   json_t *value = lookup (invoke, key, &missing);
-  if (missing && optional && json_is_object (invoke->args))
+  if (missing && optional && json_is_object (keel_invoke_get_args (invoke)))
     return TRUE;
   if (json_is_integer (value))
     {
@@ -311,7 +357,7 @@ arg_bool (KeelInvoke *invoke, const char *key, gboolean *out, gboolean optional)
 {
   gboolean missing;
   json_t *value = lookup (invoke, key, &missing);
-  if (missing && optional && json_is_object (invoke->args))
+  if (missing && optional && json_is_object (keel_invoke_get_args (invoke)))
     return TRUE;
   if (!json_is_boolean (value))
     return reject_arg (invoke, key, "a boolean", value);
@@ -352,12 +398,12 @@ keel_invoke_get_channel (KeelInvoke *invoke, const char *key, GError **error)
   g_return_val_if_fail (invoke != NULL && key != NULL, NULL);
   gboolean missing;
   json_t *value = lookup (invoke, key, &missing);
-  if (!json_is_object (invoke->args))
+  if (!json_is_object (keel_invoke_get_args (invoke)))
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "command \"%s\" takes its arguments as an object with \"%s\" (" CHANNEL_WORDS
                    "); got %s",
-                   invoke->command, key, type_words (invoke->args));
+                   invoke->command, key, type_words (keel_invoke_get_args (invoke)));
       return NULL;
     }
   if (missing)

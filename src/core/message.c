@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "json-scan.h"
 #include "keel/keel-error.h"
 
 gboolean
@@ -42,6 +43,83 @@ json_type_words (const json_t *value)
     }
 }
 
+#define MESSAGE_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
+/* One value's text, parsed. The scanner accepted it, so jansson does too. */
+static json_t *
+parse_span (const char *text, gsize length)
+{
+  json_error_t json_error;
+  return json_loadb (text, length, MESSAGE_FLAGS | JSON_DECODE_ANY, &json_error);
+}
+
+/* The message as an object whose members are parsed, all but "args": that
+ * one is a stand-in of the same type (an empty object or array), and its
+ * text is left in *args_text. NULL when the scanner refuses the text (or,
+ * which fuzz-json-scan says never happens, jansson refuses what the scanner
+ * accepted): the caller asks jansson for the whole message then. */
+static json_t *
+shallow_root (const char *text, gsize length, const char **args_text, gsize *args_length)
+{
+  g_autoptr (GArray) members = g_array_new (FALSE, FALSE, sizeof (KeelJsonMember));
+  if (!keel__json_scan (text, length, members))
+    return NULL;
+  const char *first = text;
+  while (*first == ' ' || *first == '\t' || *first == '\n' || *first == '\r')
+    first++;
+  if (*first == '[')
+    return json_array (); /* refused below as "not an object" */
+
+  g_autoptr (json_t) root = json_object ();
+  for (guint i = 0; i < members->len; i++)
+    {
+      const KeelJsonMember *member = &g_array_index (members, KeelJsonMember, i);
+      g_autoptr (json_t) key = parse_span (text + member->key_start - 1, member->key_length + 2);
+      const char *value_text = text + member->value_start;
+      json_t *value;
+      if (key != NULL && strcmp (json_string_value (key), "args") == 0
+          && (value_text[0] == '{' || value_text[0] == '['))
+        {
+          *args_text = value_text;
+          *args_length = member->value_length;
+          value = value_text[0] == '{' ? json_object () : json_array ();
+        }
+      else
+        value = parse_span (value_text, member->value_length);
+      if (key == NULL || value == NULL)
+        {
+          json_decref (value);
+          *args_text = NULL;
+          return NULL;
+        }
+      json_object_set_new (root, json_string_value (key), value);
+    }
+  return g_steal_pointer (&root);
+}
+
+json_t *
+keel__message_get_args (KeelMessage *message)
+{
+  if (message->args == NULL)
+    message->args = keel__json_parse_args (message->args_text);
+  return message->args;
+}
+
+json_t *
+keel__json_parse_args (GBytes *text)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (text, &length);
+  json_t *args = parse_span (data, length);
+  if (args == NULL)
+    {
+      /* The text passed the scanner: this is a bug, in it or here. */
+      g_critical ("keel: arguments the scanner accepted do not parse; treating them as {}");
+      args = json_object ();
+    }
+  return args;
+}
+
 KeelMessage *
 keel__message_parse (const char *text, gsize length, gsize max_size, GError **error)
 {
@@ -68,8 +146,16 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
       return NULL;
     }
 
+  /* The scanner checks the whole text and finds the members without
+   * building the arguments, which stay text until a handler asks for them
+   * (keel__message_get_args()). Only what it refuses goes to jansson, for
+   * jansson's located error message. */
+  const char *args_text = NULL;
+  gsize args_length = 0;
+  g_autoptr (json_t) root = shallow_root (text, length, &args_text, &args_length);
   json_error_t json_error;
-  g_autoptr (json_t) root = json_loadb (text, length, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &json_error);
+  if (root == NULL)
+    root = json_loadb (text, length, MESSAGE_FLAGS, &json_error);
   if (root == NULL)
     {
       /* jansson quotes the input, and may cut a UTF-8 sequence in half. */
@@ -198,7 +284,16 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
   KeelMessage *message = g_new0 (KeelMessage, 1);
   message->command = g_strdup (command);
   message->headers = headers;
-  message->args = (args == NULL || json_is_null (args)) ? json_object () : json_incref (args);
+  if (args == NULL || json_is_null (args))
+    message->args_text = g_bytes_new_static ("{}", 2);
+  else if (args_text != NULL)
+    message->args_text = g_bytes_new (args_text, args_length);
+  else
+    {
+      /* jansson read the whole message (see shallow_root()). */
+      g_autofree char *dumped = keel__json_to_text (args);
+      message->args_text = g_bytes_new_take (g_steal_pointer (&dumped), strlen (dumped));
+    }
   return message;
 }
 
@@ -208,6 +303,7 @@ keel__message_free (KeelMessage *message)
   if (message == NULL)
     return;
   g_free (message->command);
+  g_bytes_unref (message->args_text);
   json_decref (message->args);
   json_decref (message->headers);
   g_free (message);

@@ -23,8 +23,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 typedef struct
 {
   char *command;
-  json_t *args; /* an object or an array; an empty object when absent or null */
-  json_t *headers; /* options.headers with lower-case names, or NULL */
+  GBytes *args_text; /* the arguments' JSON text as sent, an object or an
+                      * array; "{}" when absent or null. Checked, not parsed. */
+  json_t *args;      /* parsed on demand: keel__message_get_args() */
+  json_t *headers;   /* options.headers with lower-case names, or NULL */
 } KeelMessage;
 
 /* Parses one message from a page. Fails with KEEL_ERROR_TOO_LARGE when
@@ -34,6 +36,13 @@ typedef struct
  * {"headers": {name: string}}). */
 KeelMessage *keel__message_parse (const char *text, gsize length, gsize max_size, GError **error);
 void keel__message_free (KeelMessage *message);
+
+/* The message's arguments, parsed on the first call (borrowed). */
+json_t *keel__message_get_args (KeelMessage *message);
+
+/* Parses argument text a message carried (transfer full). It was checked
+ * by the scanner, so it parses; were it not so, a critical, and {}. */
+json_t *keel__json_parse_args (GBytes *text);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeelMessage, keel__message_free)
 
 /* Request headers as the core keeps them: a new object mapping each name,

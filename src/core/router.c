@@ -271,7 +271,7 @@ keel__router_pending_count (KeelRouter *router)
 
 static KeelInvoke *
 invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, json_t *args,
-            GBytes *body, json_t *headers)
+            GBytes *args_text, GBytes *body, json_t *headers)
 {
   KeelInvoke *invoke = g_new0 (KeelInvoke, 1);
   invoke->ref_count = 1;
@@ -280,6 +280,7 @@ invoke_new (KeelRouter *router, const KeelCaller *caller, const char *command, j
   invoke->router = router;
   invoke->command = g_strdup (command);
   invoke->args = args;
+  invoke->args_text = args_text;
   invoke->body = body;
   invoke->headers = headers;
   invoke->window_label = g_strdup (caller->window_label);
@@ -306,6 +307,7 @@ invoke_unref (KeelInvoke *invoke)
     invoke->reply_target_free (invoke->reply_target);
   g_free (invoke->command);
   json_decref (invoke->args);
+  g_clear_pointer (&invoke->args_text, g_bytes_unref);
   g_clear_pointer (&invoke->body, g_bytes_unref);
   json_decref (invoke->headers);
   g_free (invoke->window_label);
@@ -327,9 +329,9 @@ static void dispatch_invoke (KeelRouter *router, KeelInvoke *invoke);
 
 static void
 dispatch_new (KeelRouter *router, const KeelCaller *caller, const char *command, json_t *args,
-              GBytes *body, json_t *headers)
+              GBytes *args_text, GBytes *body, json_t *headers)
 {
-  KeelInvoke *invoke = invoke_new (router, caller, command, args, body, headers);
+  KeelInvoke *invoke = invoke_new (router, caller, command, args, args_text, body, headers);
   g_atomic_int_inc (&invoke->ref_count);
   dispatch_invoke (router, invoke);
   invoke_unref (invoke);
@@ -339,7 +341,7 @@ void
 keel__router_dispatch (KeelRouter *router, const KeelCaller *caller, const char *command,
                        json_t *args)
 {
-  dispatch_new (router, caller, command, args, NULL, NULL);
+  dispatch_new (router, caller, command, args, NULL, NULL, NULL);
 }
 
 void
@@ -352,14 +354,14 @@ keel__router_dispatch_body (KeelRouter *router, const KeelCaller *caller, const 
       /* Quoted in the message: valid UTF-8, and not without end. */
       g_autofree char *valid = g_utf8_make_valid (command, MIN (strlen (command), 80));
       KeelInvoke *invoke = invoke_new (router, caller, "(malformed message)", json_object (),
-                                       NULL, NULL);
+                                       NULL, NULL, NULL);
       keel_invoke_reject (invoke, "invalid_message",
                           "IPC request names an invalid command \"%s\": expected 1 to %d "
                           "printable ASCII characters without spaces",
                           valid, KEEL_COMMAND_NAME_MAX);
       return;
     }
-  dispatch_new (router, caller, command, json_object (), g_bytes_ref (body), headers);
+  dispatch_new (router, caller, command, json_object (), NULL, g_bytes_ref (body), headers);
 }
 
 static void
@@ -433,7 +435,7 @@ keel__router_refuse (KeelRouter *router, const KeelCaller *caller, const char *c
                      const char *message)
 {
   KeelInvoke *invoke
-    = invoke_new (router, caller, "(refused message)", json_object (), NULL, NULL);
+    = invoke_new (router, caller, "(refused message)", json_object (), NULL, NULL, NULL);
   keel_invoke_reject (invoke, code, "%s", message);
 }
 
@@ -449,7 +451,7 @@ keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const 
       /* Answer through a short-lived invoke so tracing and the reply path
        * are the same as for every other call. */
       KeelInvoke *invoke
-        = invoke_new (router, caller, "(malformed message)", json_object (), NULL, NULL);
+        = invoke_new (router, caller, "(malformed message)", json_object (), NULL, NULL, NULL);
       keel_invoke_reject (invoke,
                           g_error_matches (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE)
                             ? "message_too_large"
@@ -457,8 +459,9 @@ keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const 
                           "%s", error->message);
       return;
     }
-  dispatch_new (router, caller, message->command, g_steal_pointer (&message->args), NULL,
-                g_steal_pointer (&message->headers));
+  /* The arguments go on as text; a handler that reads them parses them. */
+  dispatch_new (router, caller, message->command, g_steal_pointer (&message->args),
+                g_steal_pointer (&message->args_text), NULL, g_steal_pointer (&message->headers));
 }
 
 static gboolean

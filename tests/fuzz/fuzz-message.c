@@ -351,7 +351,7 @@ fuzz_parser (const char *text, gsize size)
   check (error == NULL, "error set on success", NULL);
   check (keel__command_name_is_valid (message->command), "accepted command name", message->command);
   check (strlen (message->command) <= KEEL_COMMAND_NAME_MAX, "command length", message->command);
-  check (json_is_object (message->args) || json_is_array (message->args), "args type",
+  check (json_is_object (keel__message_get_args (message)) || json_is_array (keel__message_get_args (message)), "args type",
          message->command);
 }
 

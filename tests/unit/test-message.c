@@ -33,9 +33,9 @@ test_valid_args_object (void)
 {
   g_autoptr (KeelMessage) message = parse_ok ("{\"cmd\": \"greet\", \"args\": {\"name\": \"Ada\"}}");
   g_assert_cmpstr (message->command, ==, "greet");
-  g_assert_true (json_is_object (message->args));
-  g_assert_cmpuint (json_object_size (message->args), ==, 1);
-  g_assert_cmpstr (json_string_value (json_object_get (message->args, "name")), ==, "Ada");
+  g_assert_true (json_is_object (keel__message_get_args (message)));
+  g_assert_cmpuint (json_object_size (keel__message_get_args (message)), ==, 1);
+  g_assert_cmpstr (json_string_value (json_object_get (keel__message_get_args (message), "name")), ==, "Ada");
 }
 
 static void
@@ -43,9 +43,9 @@ test_valid_args_array (void)
 {
   g_autoptr (KeelMessage) message = parse_ok ("{\"args\": [1, \"two\", null], \"cmd\": \"sum\"}");
   g_assert_cmpstr (message->command, ==, "sum");
-  g_assert_true (json_is_array (message->args));
-  g_assert_cmpuint (json_array_size (message->args), ==, 3);
-  g_assert_cmpint (json_integer_value (json_array_get (message->args, 0)), ==, 1);
+  g_assert_true (json_is_array (keel__message_get_args (message)));
+  g_assert_cmpuint (json_array_size (keel__message_get_args (message)), ==, 3);
+  g_assert_cmpint (json_integer_value (json_array_get (keel__message_get_args (message), 0)), ==, 1);
 }
 
 static void
@@ -62,8 +62,8 @@ test_valid_args_null_or_absent (void)
       g_test_message ("message %s", texts[i]);
       g_autoptr (KeelMessage) message = parse_ok (texts[i]);
       g_assert_cmpstr (message->command, ==, "ping");
-      g_assert_true (json_is_object (message->args));
-      g_assert_cmpuint (json_object_size (message->args), ==, 0);
+      g_assert_true (json_is_object (keel__message_get_args (message)));
+      g_assert_cmpuint (json_object_size (keel__message_get_args (message)), ==, 0);
     }
 }
 
@@ -102,7 +102,7 @@ test_valid_unicode_escapes (void)
 {
   g_autoptr (KeelMessage) message = parse_ok (
     "{\"cmd\": \"say\", \"args\": {\"text\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\n\"}}");
-  g_assert_cmpstr (json_string_value (json_object_get (message->args, "text")), ==,
+  g_assert_cmpstr (json_string_value (json_object_get (keel__message_get_args (message), "text")), ==,
                    "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\" \n");
 }
 
@@ -272,7 +272,7 @@ test_reject_nul_bytes (void)
    * helpers refuse it where a C string is wanted; see test-router). */
   g_autoptr (KeelMessage) escaped
     = parse_ok ("{\"cmd\": \"x\", \"args\": {\"k\": \"a\\u0000b\"}}");
-  g_assert_cmpuint (json_string_length (json_object_get (escaped->args, "k")), ==, 3);
+  g_assert_cmpuint (json_string_length (json_object_get (keel__message_get_args (escaped), "k")), ==, 3);
 }
 
 static void
@@ -471,7 +471,7 @@ test_reject_deep_nesting (void)
   /* The message object is one level: args may nest 2047 more, not 2048. */
   g_autofree char *deepest = nested_args (JSON_PARSER_MAX_DEPTH - 1);
   g_autoptr (KeelMessage) fits = parse_ok (deepest);
-  g_assert_true (json_is_array (fits->args));
+  g_assert_true (json_is_array (keel__message_get_args (fits)));
   g_autofree char *one_more = nested_args (JSON_PARSER_MAX_DEPTH);
   g_clear_error (&error);
   g_assert_null (parse (one_more, &error));
@@ -496,7 +496,7 @@ test_reject_deep_nesting (void)
   /* Reasonable depth is fine. */
   g_autofree char *shallow = nested_args (1000);
   g_autoptr (KeelMessage) message = parse_ok (shallow);
-  g_assert_true (json_is_array (message->args));
+  g_assert_true (json_is_array (keel__message_get_args (message)));
 }
 
 /* ---- command names ----------------------------------------------------- */

@@ -1533,7 +1533,9 @@ test_event_listen_emit_unlisten (EventFixture *e, gconstpointer data)
   g_autofree char *prefix = g_strdup_printf ("%" G_GUINT64_FORMAT "|", page);
   const char *script = g_ptr_array_index (e->scripts, 0);
   g_assert_true (g_str_has_prefix (script, prefix));
-  g_assert_cmpstr (script + strlen (prefix), ==, "v42:1;43:2,ping,{\"n\":1}");
+  /* The payload as the page wrote it (its space included): passed on,
+   * never parsed and re-encoded. */
+  g_assert_cmpstr (script + strlen (prefix), ==, "v42:1;43:2,ping,{\"n\": 1}");
   /* C listeners hear it with the emitting window's label. */
   g_assert_cmpstr (e->heard->str, ==, "ping {\"n\":1} from other;");
 
@@ -1886,6 +1888,52 @@ test_bytes_to_closed_page (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->recorder.replies->len, ==, 0);
 }
 
+/* ---- arguments as text --------------------------------------------------- */
+
+/* Answers its "value" argument's text as sent, unparsed. */
+static void
+pass_command (KeelInvoke *invoke, gpointer user_data)
+{
+  GBytes *value = keel_invoke_get_arg_json (invoke, "value");
+  if (value == NULL)
+    {
+      keel_invoke_reject (invoke, "missing", "no value");
+      return;
+    }
+  keel_invoke_resolve_json (invoke, value);
+}
+
+static void
+test_arg_json_passes_through (Fixture *f, gconstpointer data)
+{
+  keel__router_register (f->router, "pass", pass_command, NULL, NULL);
+  /* Spacing, escapes and key order stay as the page wrote them. */
+  g_assert_cmpstr (call (f, "{\"cmd\":\"pass\",\"args\":{\"a\":1, \"value\" : {\"z\": [1, 2.50, \"\\u00e9\"], \"a\":null} }}"),
+                   ==, "o{\"z\": [1, 2.50, \"\\u00e9\"], \"a\":null}");
+  g_assert_cmpstr (call (f, "{\"cmd\":\"pass\",\"args\":{\"value\":\"x\"}}"), ==, "o\"x\"");
+  /* An escaped key names the same argument. */
+  g_assert_cmpstr (call (f, "{\"cmd\":\"pass\",\"args\":{\"\\u0076alue\":7}}"), ==, "o7");
+  assert_error_reply (call (f, "{\"cmd\":\"pass\",\"args\":{\"other\":1}}"), "missing", NULL);
+  assert_error_reply (call (f, "{\"cmd\":\"pass\",\"args\":[1]}"), "missing", NULL);
+  assert_error_reply (call (f, "{\"cmd\":\"pass\"}"), "missing", NULL);
+}
+
+static gboolean
+replace_value_hook (KeelInvoke *invoke, GError **error, gpointer user_data)
+{
+  keel_invoke_set_args (invoke, json_pack ("{s:s}", "value", "from the hook"));
+  return TRUE;
+}
+
+static void
+test_arg_json_after_hook (Fixture *f, gconstpointer data)
+{
+  keel__router_register (f->router, "pass", pass_command, NULL, NULL);
+  keel__router_add_request_hook (f->router, replace_value_hook, NULL, NULL);
+  g_assert_cmpstr (call (f, "{\"cmd\":\"pass\",\"args\":{\"value\":1}}"), ==,
+                   "o\"from the hook\"");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1899,6 +1947,8 @@ main (int argc, char **argv)
 
   ADD ("dispatch/registered", test_dispatch_registered);
   ADD ("body/reaches-handler", test_body_reaches_handler);
+  ADD ("args/json-passes-through", test_arg_json_passes_through);
+  ADD ("args/json-after-hook", test_arg_json_after_hook);
   ADD ("body/bad-command", test_body_bad_command);
   ADD ("bytes/resolve", test_resolve_bytes);
   ADD ("bytes/hooks", test_bytes_through_hooks);
