@@ -22,12 +22,17 @@ typedef struct
   json_t *done;          /* the fan-out's "fanout-done" payload, once sent */
 } Bench;
 
-/* Answers with the argument it was given, as the floor's handler does. */
+/* Answers with the argument it was given, as the floor's handler does: the
+ * way a Keel command passes a value on without looking inside, its JSON text
+ * untouched (keel_invoke_get_arg_json()). */
 static void
 echo (KeelInvoke *invoke, gpointer user_data)
 {
-  json_t *value = json_object_get (keel_invoke_get_args (invoke), "value");
-  keel_invoke_resolve (invoke, json_incref (value));
+  GBytes *value = keel_invoke_get_arg_json (invoke, "value");
+  if (value != NULL)
+    keel_invoke_resolve_json (invoke, value);
+  else
+    keel_invoke_resolve (invoke, NULL);
 }
 
 /* The binary echo: a call with a Uint8Array as its arguments, answered with
@@ -63,13 +68,13 @@ report (KeelInvoke *invoke, gpointer data)
 }
 
 /* The event echo: what a page emits as "echo" goes back, as "echoed", to the
- * window that emitted it and to no other. */
+ * window that emitted it and to no other — its payload as text, untouched. */
 static void
-on_echo (KeelApp *app, const char *event, json_t *payload, const char *source_label,
+on_echo (KeelApp *app, const char *event, GBytes *payload_json, const char *source_label,
          gpointer data)
 {
   if (source_label != NULL)
-    keel_app_emit_to (app, source_label, "echoed", json_incref (payload));
+    keel_app_emit_json (app, source_label, "echoed", payload_json);
 }
 
 static void
@@ -143,7 +148,7 @@ main (int argc, char **argv)
   keel_app_register_command (app, "echo", echo, NULL, NULL);
   keel_app_register_command (app, "bin_echo", bin_echo, NULL, NULL);
   keel_app_register_command (app, "report", report, &bench, NULL);
-  keel_app_listen (app, "echo", on_echo, NULL, NULL);
+  keel_app_listen_json (app, "echo", on_echo, NULL, NULL);
   keel_app_listen (app, "fanout-ready", on_fanout_ready, &bench, NULL);
 
   gboolean opened;

@@ -21,7 +21,8 @@ typedef struct
   gboolean removed; /* unlistened: an emit already running skips it */
   guint id;
   char *event;
-  KeelEventFunc func;
+  KeelEventFunc func;          /* hears the payload parsed, or ... */
+  KeelEventJsonFunc json_func; /* ... as JSON text */
   gpointer user_data;
   GDestroyNotify destroy;
 } CListener;
@@ -272,13 +273,16 @@ keel__event_bus_forget_page (KeelEventBus *bus, guint64 page_id)
 
 guint
 keel__event_bus_listen_c (KeelEventBus *bus, const char *event, KeelEventFunc func,
-                          gpointer user_data, GDestroyNotify destroy)
+                          KeelEventJsonFunc json_func, gpointer user_data,
+                          GDestroyNotify destroy)
 {
+  g_return_val_if_fail ((func == NULL) != (json_func == NULL), 0);
   CListener *listener = g_new0 (CListener, 1);
   listener->ref_count = 1;
   listener->id = bus->next_c_id++;
   listener->event = g_strdup (event);
   listener->func = func;
+  listener->json_func = json_func;
   listener->user_data = user_data;
   listener->destroy = destroy;
   g_ptr_array_add (bus->c_listeners, listener);
@@ -368,16 +372,25 @@ emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
   if (matching->len == 0)
     return;
   g_autoptr (json_t) parsed = NULL;
-  if (payload == NULL)
-    {
-      g_autoptr (GBytes) text = g_bytes_new_static (payload_json, payload_length);
-      payload = parsed = keel__json_parse_args (text);
-    }
+  g_autoptr (GBytes) text = NULL;
   for (guint i = 0; i < matching->len; i++)
     {
       CListener *listener = g_ptr_array_index (matching, i);
-      if (!listener->removed)
-        listener->func (bus->app, event, payload, source_label, listener->user_data);
+      if (listener->removed)
+        continue;
+      if (listener->json_func != NULL)
+        {
+          if (text == NULL)
+            text = g_bytes_new (payload_json, payload_length);
+          listener->json_func (bus->app, event, text, source_label, listener->user_data);
+          continue;
+        }
+      if (payload == NULL)
+        {
+          g_autoptr (GBytes) unparsed = g_bytes_new_static (payload_json, payload_length);
+          payload = parsed = keel__json_parse_args (unparsed);
+        }
+      listener->func (bus->app, event, payload, source_label, listener->user_data);
     }
 }
 

@@ -59,7 +59,8 @@ gboolean keel__event_bus_page_listens (KeelEventBus *bus, guint64 page_id, const
 void keel__event_bus_forget_page (KeelEventBus *bus, guint64 page_id);
 
 guint keel__event_bus_listen_c (KeelEventBus *bus, const char *event, KeelEventFunc func,
-                                gpointer user_data, GDestroyNotify destroy);
+                                KeelEventJsonFunc json_func, gpointer user_data,
+                                GDestroyNotify destroy);
 gboolean keel__event_bus_unlisten_c (KeelEventBus *bus, guint listener_id);
 
 /* Emits to all (target NULL) or to a target. payload is borrowed (NULL = null).

@@ -10,6 +10,7 @@
 #include "state.h"
 #include "url-pattern.h"
 #include "event-commands.h"
+#include "json-scan.h"
 #include "shell.h"
 
 static void deliver_event (gpointer user_data, guint64 page_id, const char *record);
@@ -576,7 +577,34 @@ guint
 keel_app_listen (KeelApp *app, const char *event, KeelEventFunc func, gpointer user_data,
                  GDestroyNotify destroy)
 {
-  return keel__event_bus_listen_c (app->bus, event, func, user_data, destroy);
+  return keel__event_bus_listen_c (app->bus, event, func, NULL, user_data, destroy);
+}
+
+guint
+keel_app_listen_json (KeelApp *app, const char *event, KeelEventJsonFunc func,
+                      gpointer user_data, GDestroyNotify destroy)
+{
+  return keel__event_bus_listen_c (app->bus, event, NULL, func, user_data, destroy);
+}
+
+void
+keel_app_emit_json (KeelApp *app, const char *label, const char *event, GBytes *payload_json)
+{
+  g_return_if_fail (payload_json != NULL);
+  g_autoptr (GError) error = NULL;
+  gsize length;
+  const char *text = g_bytes_get_data (payload_json, &length);
+  if (!keel__event_name_check (event, &error))
+    g_warning ("keel_app_emit_json: %s", error->message);
+  else if (!keel__json_scan_value (text, length))
+    g_warning ("keel_app_emit_json: the payload of \"%s\" is not one JSON value; not sent",
+               event);
+  else
+    {
+      KeelEventTarget target = { KEEL_EVENT_TARGET_ANY_LABEL, (char *) label };
+      keel__event_bus_emit_text (app->bus, label != NULL ? &target : NULL, event, payload_json,
+                                 NULL);
+    }
 }
 
 void

@@ -475,7 +475,7 @@ c_listener_self (KeelApp *app, const char *event, json_t *payload, const char *s
   g_assert_true (keel__event_bus_unlisten_c (b->bus, b->self_id));
   if (b->other_id != 0)
     g_assert_true (keel__event_bus_unlisten_c (b->bus, b->other_id));
-  b->late_id = keel__event_bus_listen_c (b->bus, event, c_listener, b, NULL);
+  b->late_id = keel__event_bus_listen_c (b->bus, event, c_listener, NULL, b, NULL);
 }
 
 static void
@@ -496,8 +496,8 @@ count_destroy (gpointer user_data)
 static void
 test_bus_c_listeners (Bus *b, gconstpointer data)
 {
-  guint id = keel__event_bus_listen_c (b->bus, "a", c_listener, b, count_destroy);
-  keel__event_bus_listen_c (b->bus, "b", c_listener, b, count_destroy);
+  guint id = keel__event_bus_listen_c (b->bus, "a", c_listener, NULL, b, count_destroy);
+  keel__event_bus_listen_c (b->bus, "b", c_listener, NULL, b, count_destroy);
 
   g_autoptr (json_t) payload = json_pack ("[i]", 1);
   keel__event_bus_emit (b->bus, NULL, "a", payload, "main");
@@ -567,9 +567,9 @@ test_bus_c_listener_frees_itself (Bus *b, gconstpointer data)
   SelfData *self = g_new0 (SelfData, 1);
   self->bus = b->bus;
   self->destroyed_at_return = &destroyed;
-  self->id = keel__event_bus_listen_c (b->bus, "a", c_listener_frees_itself, self,
+  self->id = keel__event_bus_listen_c (b->bus, "a", c_listener_frees_itself, NULL, self,
                                        self_data_free);
-  keel__event_bus_listen_c (b->bus, "a", c_listener, b, NULL);
+  keel__event_bus_listen_c (b->bus, "a", c_listener, NULL, b, NULL);
   keel__event_bus_emit (b->bus, NULL, "a", NULL, "main");
   /* Freed once, after it returned; the next listener still ran. */
   g_assert_cmpint (destroyed, ==, 2);
@@ -579,10 +579,10 @@ test_bus_c_listener_frees_itself (Bus *b, gconstpointer data)
 static void
 test_bus_c_listener_unlistens_during_emit (Bus *b, gconstpointer data)
 {
-  keel__event_bus_listen_c (b->bus, "a", c_listener, b, NULL);
-  b->self_id = keel__event_bus_listen_c (b->bus, "a", c_listener_self, b, count_destroy);
-  b->other_id = keel__event_bus_listen_c (b->bus, "a", c_listener_other, b, NULL);
-  keel__event_bus_listen_c (b->bus, "a", c_listener, b, NULL);
+  keel__event_bus_listen_c (b->bus, "a", c_listener, NULL, b, NULL);
+  b->self_id = keel__event_bus_listen_c (b->bus, "a", c_listener_self, NULL, b, count_destroy);
+  b->other_id = keel__event_bus_listen_c (b->bus, "a", c_listener_other, NULL, b, NULL);
+  keel__event_bus_listen_c (b->bus, "a", c_listener, NULL, b, NULL);
 
   keel__event_bus_emit (b->bus, NULL, "a", NULL, "w");
   /* The listener before ran, it ran and left (its data freed), the one it
@@ -604,7 +604,7 @@ test_bus_free_with_listeners (void)
   KeelEventBus *bus = keel__event_bus_new (NULL, deliver, NULL);
   keel__event_bus_listen_page (bus, 1, "a", &t_window_a, 1);
   keel__event_bus_listen_page (bus, 2, "b", &t_any, 2);
-  keel__event_bus_listen_c (bus, "a", c_listener, NULL, NULL);
+  keel__event_bus_listen_c (bus, "a", c_listener, NULL, NULL, NULL);
   keel__event_bus_free (bus);
   keel__event_bus_free (NULL);
 }

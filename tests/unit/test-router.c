@@ -1501,12 +1501,24 @@ c_listener (KeelApp *app, const char *event, json_t *payload, const char *source
                           source_label != NULL ? source_label : "(C)");
 }
 
+/* Hears payloads as text: "[json <text>]". */
+static void
+c_json_listener (KeelApp *app, const char *event, GBytes *payload_json, const char *source_label,
+                 gpointer user_data)
+{
+  EventFixture *e = user_data;
+  gsize length;
+  const char *text = g_bytes_get_data (payload_json, &length);
+  g_string_append_printf (e->heard, "[json %.*s]", (int) length, text);
+}
+
 static void
 test_event_listen_emit_unlisten (EventFixture *e, gconstpointer data)
 {
   guint64 page = e->f.page;
   guint64 other = keel__router_page_opened (e->f.router);
-  keel__event_bus_listen_c (e->bus, "ping", c_listener, e, NULL);
+  keel__event_bus_listen_c (e->bus, "ping", c_listener, NULL, e, NULL);
+  keel__event_bus_listen_c (e->bus, "ping", NULL, c_json_listener, e, NULL);
 
   const char *reply = event_call_as (
     e, "main", page,
@@ -1537,7 +1549,7 @@ test_event_listen_emit_unlisten (EventFixture *e, gconstpointer data)
    * never parsed and re-encoded. */
   g_assert_cmpstr (script + strlen (prefix), ==, "v42:1;43:2,ping,{\"n\": 1}");
   /* C listeners hear it with the emitting window's label. */
-  g_assert_cmpstr (e->heard->str, ==, "ping {\"n\":1} from other;");
+  g_assert_cmpstr (e->heard->str, ==, "ping {\"n\":1} from other;[json {\"n\": 1}]");
 
   /* Unlisten the first: the next emit calls only the second. */
   reply = event_call_as (e, "main", page,
@@ -1675,7 +1687,7 @@ test_event_commands_reject (EventFixture *e, gconstpointer data)
       { "plugin:event|emit_to", "invalid event name" } },
   };
 
-  keel__event_bus_listen_c (e->bus, "e", c_listener, e, NULL);
+  keel__event_bus_listen_c (e->bus, "e", c_listener, NULL, e, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_test_message ("case %s", cases[i].text);
@@ -1710,7 +1722,7 @@ static void
 test_event_deep_nesting (EventFixture *e, gconstpointer data)
 {
   guint64 page = e->f.page;
-  keel__event_bus_listen_c (e->bus, "deep", c_listener, e, NULL);
+  keel__event_bus_listen_c (e->bus, "deep", c_listener, NULL, e, NULL);
   g_assert_cmpstr (event_call_as (e, "main", page,
                                   "{\"cmd\": \"plugin:event|listen\", \"args\": {\"event\": "
                                   "\"deep\", \"handler\": 1}}"),
