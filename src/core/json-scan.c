@@ -428,20 +428,96 @@ keel__json_key_equals (const char *text, const KeelJsonMember *member, const cha
   return equal;
 }
 
+/* In text the scanner accepted: the end of the string whose opening quote
+ * is at pos. Only quotes and backslashes matter, so memchr() does the work. */
+static gsize
+skip_checked_string (const char *text, gsize length, gsize pos)
+{
+  pos++;
+  for (;;)
+    {
+      const char *quote = memchr (text + pos, '"', length - pos);
+      g_assert (quote != NULL); /* the text was checked */
+      gsize at = (gsize) (quote - text);
+      /* Escaped if an odd number of backslashes stands before it. */
+      gsize backslashes = 0;
+      while (at - backslashes > pos && text[at - backslashes - 1] == '\\')
+        backslashes++;
+      pos = at + 1;
+      if (backslashes % 2 == 0)
+        return pos;
+    }
+}
+
+/* In checked text: the end of the value starting at pos. */
+static gsize
+skip_checked_value (const char *text, gsize length, gsize pos)
+{
+  guint depth = 0;
+  do
+    {
+      char c = text[pos];
+      if (c == '"')
+        pos = skip_checked_string (text, length, pos);
+      else
+        {
+          if (c == '{' || c == '[')
+            depth++;
+          else if (c == '}' || c == ']')
+            depth--;
+          pos++;
+          /* A scalar ends at the first character that cannot continue it. */
+          if (depth == 0 && c != '}' && c != ']' && c != '{' && c != '[')
+            while (pos < length && strchr (",]} \t\n\r", text[pos]) == NULL)
+              pos++;
+        }
+      if (depth > 0)
+        while (pos < length && strchr (" \t\n\r", text[pos]) != NULL && text[pos] != '\0')
+          pos++;
+    }
+  while (depth > 0);
+  return pos;
+}
+
+static gsize
+skip_checked_space (const char *text, gsize length, gsize pos)
+{
+  while (pos < length && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n'
+                          || text[pos] == '\r'))
+    pos++;
+  return pos;
+}
+
 gboolean
 keel__json_find_member (const char *text, gsize length, const char *key, KeelJsonMember *member)
 {
-  g_autoptr (GArray) members = g_array_new (FALSE, FALSE, sizeof (KeelJsonMember));
-  if (!keel__json_scan (text, length, members))
+  /* The text was checked when it arrived (the contract): walk it, skipping
+   * values at memchr() speed, without checking it again. */
+  gsize pos = skip_checked_space (text, length, 0);
+  if (pos >= length || text[pos] != '{')
     return FALSE;
-  for (guint i = 0; i < members->len; i++)
+  pos = skip_checked_space (text, length, pos + 1);
+  while (pos < length && text[pos] == '"')
     {
-      KeelJsonMember *candidate = &g_array_index (members, KeelJsonMember, i);
-      if (keel__json_key_equals (text, candidate, key))
+      KeelJsonMember candidate;
+      candidate.key_start = pos + 1;
+      pos = skip_checked_string (text, length, pos);
+      candidate.key_length = pos - 1 - candidate.key_start;
+      pos = skip_checked_space (text, length, pos);
+      pos = skip_checked_space (text, length, pos + 1); /* the colon */
+      candidate.value_start = pos;
+      pos = skip_checked_value (text, length, pos);
+      candidate.value_length = pos - candidate.value_start;
+      if (keel__json_key_equals (text, &candidate, key))
         {
-          *member = *candidate;
+          *member = candidate;
           return TRUE;
         }
+      pos = skip_checked_space (text, length, pos);
+      if (pos < length && text[pos] == ',')
+        pos = skip_checked_space (text, length, pos + 1);
+      else
+        break;
     }
   return FALSE;
 }

@@ -37,8 +37,9 @@ gboolean keel__json_scan (const char *text, gsize length, GArray *members);
 /* The same for one value of any type (a string, a number... too). */
 gboolean keel__json_scan_value (const char *text, gsize length);
 
-/* In text keel__json_scan() accepted as an object: the member whose key,
- * unescaped, equals `key`. FALSE if there is none. */
+/* In text keel__json_scan() accepted (it must have: the text is not checked
+ * again, only walked, fast): the top-level object's member whose key,
+ * unescaped, equals `key`. FALSE if there is none, or the text is an array. */
 gboolean keel__json_find_member (const char *text, gsize length, const char *key,
                                  KeelJsonMember *member);
 
