@@ -27,16 +27,19 @@ is_digit (char c)
   return c >= '0' && c <= '9';
 }
 
+static gsize
+skip_checked_space (const char *text, gsize length, gsize pos)
+{
+  while (pos < length && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n'
+                          || text[pos] == '\r'))
+    pos++;
+  return pos;
+}
+
 static void
 skip_space (Scanner *s)
 {
-  while (s->pos < s->length)
-    {
-      char c = s->text[s->pos];
-      if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-        break;
-      s->pos++;
-    }
+  s->pos = skip_checked_space (s->text, s->length, s->pos);
 }
 
 /* One multi-byte UTF-8 sequence: no overlong form, no surrogate, nothing
@@ -476,15 +479,6 @@ skip_checked_value (const char *text, gsize length, gsize pos)
           pos++;
     }
   while (depth > 0);
-  return pos;
-}
-
-static gsize
-skip_checked_space (const char *text, gsize length, gsize pos)
-{
-  while (pos < length && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n'
-                          || text[pos] == '\r'))
-    pos++;
   return pos;
 }
 
