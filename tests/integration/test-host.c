@@ -523,6 +523,10 @@ watch_urls (KeelInvoke *invoke, gpointer data)
 static void
 watched_urls (KeelInvoke *invoke, gpointer data)
 {
+  /* The URL now too: the page may ask sooner than the next 10 ms tick
+   * after its own load (windowed-navigation failed so, once, under load). */
+  if (host.watched_label != NULL)
+    watch_tick (NULL);
   keel_invoke_resolve (invoke, json_deep_copy (host.watched_urls));
 }
 
