@@ -9,7 +9,7 @@ static json_t *
 small_arg (KeelInvoke *invoke, const char *key)
 {
   g_autoptr (GBytes) text = keel_invoke_get_arg_json (invoke, key);
-  return text != NULL ? keel__json_parse_args (text) : NULL;
+  return text != NULL ? keel__json_parse_checked (text) : NULL;
 }
 
 static gboolean

@@ -388,7 +388,7 @@ emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
       if (payload == NULL)
         {
           g_autoptr (GBytes) unparsed = g_bytes_new_static (payload_json, payload_length);
-          payload = parsed = keel__json_parse_args (unparsed);
+          payload = parsed = keel__json_parse_checked (unparsed);
         }
       listener->func (bus->app, event, payload, source_label, listener->user_data);
     }

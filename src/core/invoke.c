@@ -34,7 +34,7 @@ keel_invoke_get_args (KeelInvoke *invoke)
    * does: a payload passed on with keel_invoke_get_arg_json() stays text. */
   if (g_once_init_enter (&invoke->args))
     g_once_init_leave (&invoke->args, invoke->args_text != NULL
-                                                ? keel__json_parse_args (invoke->args_text)
+                                                ? keel__json_parse_checked (invoke->args_text)
                                                 : json_object ());
   return invoke->args;
 }
@@ -48,7 +48,7 @@ keel_invoke_get_arg_json (KeelInvoke *invoke, const char *key)
       gsize length;
       const char *text = g_bytes_get_data (invoke->args_text, &length);
       KeelJsonMember member;
-      if (text[0] != '{' || !keel__json_find_member (text, length, key, &member))
+      if (!keel__json_find_member (text, length, key, &member))
         return NULL;
       return g_bytes_new_from_bytes (invoke->args_text, member.value_start, member.value_length);
     }

@@ -26,6 +26,19 @@ quote_for_message (const char *text)
   return g_strdup_printf ("\"%s\"%s", escaped, strlen (text) > 80 ? "…" : "");
 }
 
+gboolean
+keel__command_name_check (const char *name, gsize length, const char *where, GError **error)
+{
+  if (strlen (name) == length && keel__command_name_is_valid (name))
+    return TRUE;
+  g_autofree char *quoted = quote_for_message (name);
+  g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+               "%s an invalid command name %s: expected 1 to %d printable ASCII characters "
+               "without spaces",
+               where, quoted, KEEL_COMMAND_NAME_MAX);
+  return FALSE;
+}
+
 static const char *
 json_type_words (const json_t *value)
 {
@@ -101,12 +114,12 @@ json_t *
 keel__message_get_args (KeelMessage *message)
 {
   if (message->args == NULL)
-    message->args = keel__json_parse_args (message->args_text);
+    message->args = keel__json_parse_checked (message->args_text);
   return message->args;
 }
 
 json_t *
-keel__json_parse_args (GBytes *text)
+keel__json_parse_checked (GBytes *text)
 {
   gsize length;
   const char *data = g_bytes_get_data (text, &length);
@@ -114,7 +127,7 @@ keel__json_parse_args (GBytes *text)
   if (args == NULL)
     {
       /* The text passed the scanner: this is a bug, in it or here. */
-      g_critical ("keel: arguments the scanner accepted do not parse; treating them as {}");
+      g_critical ("keel: JSON text the scanner accepted does not parse; treating it as {}");
       args = json_object ();
     }
   return args;
@@ -221,15 +234,8 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
       return NULL;
     }
   const char *command = json_string_value (cmd);
-  if (strlen (command) != json_string_length (cmd) || !keel__command_name_is_valid (command))
-    {
-      g_autofree char *quoted = quote_for_message (command);
-      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
-                   "IPC message has an invalid command name %s: expected 1 to %d printable "
-                   "ASCII characters without spaces",
-                   quoted, KEEL_COMMAND_NAME_MAX);
-      return NULL;
-    }
+  if (!keel__command_name_check (command, json_string_length (cmd), "IPC message has", error))
+    return NULL;
 
   json_t *args = json_object_get (root, "args");
   if (args != NULL && !json_is_null (args) && !json_is_object (args) && !json_is_array (args))
@@ -291,8 +297,8 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
   else
     {
       /* jansson read the whole message (see shallow_root()). */
-      g_autofree char *dumped = keel__json_to_text (args);
-      message->args_text = g_bytes_new_take (g_steal_pointer (&dumped), strlen (dumped));
+      char *dumped = keel__json_to_text (args);
+      message->args_text = g_bytes_new_take (dumped, strlen (dumped));
     }
   return message;
 }

@@ -40,15 +40,22 @@ void keel__message_free (KeelMessage *message);
 /* The message's arguments, parsed on the first call (borrowed). */
 json_t *keel__message_get_args (KeelMessage *message);
 
-/* Parses argument text a message carried (transfer full). It was checked
- * by the scanner, so it parses; were it not so, a critical, and {}. */
-json_t *keel__json_parse_args (GBytes *text);
+/* Parses JSON text the scanner accepted (a message's arguments, a payload
+ * from them), any type at the top (transfer full). It parses; were it not
+ * so, a critical, and {}. */
+json_t *keel__json_parse_checked (GBytes *text);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeelMessage, keel__message_free)
 
 /* Request headers as the core keeps them: a new object mapping each name,
  * in lower case, to its string value. Fails with KEEL_ERROR_INVALID naming
  * the header when a name is not an HTTP token or a value is not a string. */
 json_t *keel__headers_normalize (json_t *headers, GError **error);
+
+/* TRUE when name (of `length` bytes: a NUL inside fails) is a usable
+ * command name; else KEEL_ERROR_INVALID, "<where> an invalid command name
+ * "<name>": expected ...", the name quoted and cut for the message. */
+gboolean keel__command_name_check (const char *name, gsize length, const char *where,
+                                   GError **error);
 
 /* TRUE when name is a usable command name: 1..KEEL_COMMAND_NAME_MAX
  * printable ASCII characters, no spaces. */

@@ -348,17 +348,13 @@ void
 keel__router_dispatch_body (KeelRouter *router, const KeelCaller *caller, const char *command,
                             GBytes *body, json_t *headers)
 {
-  if (!keel__command_name_is_valid (command))
+  g_autoptr (GError) error = NULL;
+  if (!keel__command_name_check (command, strlen (command), "IPC request has", &error))
     {
       json_decref (headers);
-      /* Quoted in the message: valid UTF-8, and not without end. */
-      g_autofree char *valid = g_utf8_make_valid (command, MIN (strlen (command), 80));
       KeelInvoke *invoke = invoke_new (router, caller, "(malformed message)", json_object (),
                                        NULL, NULL, NULL);
-      keel_invoke_reject (invoke, "invalid_message",
-                          "IPC request names an invalid command \"%s\": expected 1 to %d "
-                          "printable ASCII characters without spaces",
-                          valid, KEEL_COMMAND_NAME_MAX);
+      keel_invoke_reject (invoke, "invalid_message", "%s", error->message);
       return;
     }
   dispatch_new (router, caller, command, json_object (), NULL, g_bytes_ref (body), headers);

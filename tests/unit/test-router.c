@@ -1847,7 +1847,7 @@ static void
 test_body_bad_command (Fixture *f, gconstpointer data)
 {
   assert_error_reply (call_body (f, "has space", "x", NULL), "invalid_message",
-                      "invalid command \"has space\"", NULL);
+                      "invalid command name \"has space\"", NULL);
   assert_error_reply (call_body (f, "", "x", NULL), "invalid_message", "invalid command", NULL);
   assert_error_reply (call_body (f, "missing", "x", NULL), "unknown_command", "\"missing\"",
                       NULL);
