@@ -2,7 +2,8 @@
  * libkeel (keel_app_manage(), keel_app_get_state(), keel_app_add_resource()
  * and friends), on an app that never runs: no display is needed. Handlers
  * reaching state from threads are tested in test-router.c; windows in the
- * windowed store test. */
+ * windowed store test. Also C listeners that take payloads as JSON text
+ * (keel_app_listen_json(), keel_app_emit_json()), which need no page. */
 #include <glib/gstdio.h>
 #include <keel/keel.h>
 
@@ -169,6 +170,62 @@ test_resources (Fixture *f, gconstpointer data)
   g_assert_cmpstr (f->log->str, ==, "a;c;image;b;registry;");
 }
 
+/* ---- C listeners that take payloads as text ---- */
+
+static void
+heard_json (KeelApp *app, const char *event, GBytes *payload_json, const char *source,
+            gpointer data)
+{
+  Fixture *f = data;
+  gsize length;
+  const char *text = g_bytes_get_data (payload_json, &length);
+  g_string_append_printf (f->log, "[%s %.*s from %s]", event, (int) length, text,
+                          source != NULL ? source : "C");
+}
+
+static void
+heard_value (KeelApp *app, const char *event, json_t *payload, const char *source, gpointer data)
+{
+  Fixture *f = data;
+  char *text = json_dumps (payload, JSON_ENCODE_ANY | JSON_COMPACT);
+  g_string_append_printf (f->log, "(%s %s)", event, text);
+  free (text);
+}
+
+static void
+test_json_listeners (Fixture *f, gconstpointer data)
+{
+  keel_app_listen_json (f->app, "note", heard_json, f, NULL);
+  keel_app_listen (f->app, "note", heard_value, f, NULL);
+
+  /* The text as given reaches the text listener; the other gets it parsed. */
+  g_autoptr (GBytes) payload = g_bytes_new_static ("{\"a\": [1, 2]}", 13);
+  keel_app_emit_json (f->app, NULL, "note", payload);
+  g_assert_cmpstr (f->log->str, ==, "[note {\"a\": [1, 2]} from C](note {\"a\":[1,2]})");
+
+  /* keel_app_emit's payloads reach text listeners as JSON text. */
+  g_string_truncate (f->log, 0);
+  keel_app_emit (f->app, "note", json_string ("x"));
+  g_assert_cmpstr (f->log->str, ==, "[note \"x\" from C](note \"x\")");
+
+  /* Text that is not one JSON value is refused, and no one hears it. */
+  g_string_truncate (f->log, 0);
+  g_autoptr (GBytes) broken = g_bytes_new_static ("{\"a\": ", 6);
+  g_test_expect_message ("Keel", G_LOG_LEVEL_WARNING,
+                         "keel_app_emit_json: the payload of \"note\" is not one JSON value*");
+  keel_app_emit_json (f->app, "main", "note", broken);
+  g_test_assert_expected_messages ();
+  g_autoptr (GBytes) two = g_bytes_new_static ("1 2", 3);
+  g_test_expect_message ("Keel", G_LOG_LEVEL_WARNING, "*not one JSON value*");
+  keel_app_emit_json (f->app, NULL, "note", two);
+  g_test_assert_expected_messages ();
+  /* So is a bad event name. */
+  g_test_expect_message ("Keel", G_LOG_LEVEL_WARNING, "keel_app_emit_json: *");
+  keel_app_emit_json (f->app, NULL, "bad name!", payload);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (f->log->str, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -176,5 +233,6 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/app-state/manage", test_manage);
   ADD ("/app-state/resources", test_resources);
+  ADD ("/app-state/json-listeners", test_json_listeners);
   return g_test_run ();
 }
