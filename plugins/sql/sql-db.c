@@ -11,10 +11,15 @@ G_DEFINE_QUARK (keel-sqlite-error-quark, keel__sqlite_error)
 char *
 keel__sql_quote (const char *text)
 {
-  if (strlen (text) <= 100)
-    return g_strdup_printf ("\"%s\"", text);
-  g_autofree char *start = g_utf8_substring (text, 0, 100);
-  return g_strdup_printf ("\"%s…\"", start);
+  /* At most the first 100 bytes, back to the start of a character, and
+   * valid UTF-8 whatever the text was: counted in characters, a text of more
+   * bytes but fewer characters would be read past its end. */
+  gsize length = strlen (text);
+  gsize cut = MIN (length, 100);
+  while (cut < length && cut > 0 && ((guchar) text[cut] & 0xC0) == 0x80)
+    cut--;
+  g_autofree char *start = g_utf8_make_valid (text, (gssize) cut);
+  return g_strdup_printf ("\"%s%s\"", start, cut < length ? "…" : "");
 }
 
 static gboolean

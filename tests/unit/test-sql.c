@@ -93,6 +93,26 @@ test_url_messages (void)
   g_assert_cmpint (strlen (error->message), <, 600);
   g_assert_nonnull (strstr (error->message, "…\""));
   g_assert_nonnull (strstr (error->message, "(/data/app)"));
+
+  /* More than 100 bytes in fewer than 100 characters, and bytes that are
+   * no UTF-8 at all: cut within the text (found by fuzz-sql under ASan),
+   * and the message is still UTF-8. */
+  static const char *const pieces[] = { "é", "\xff\xff" }; /* 120 bytes each time */
+  for (gsize p = 0; p < G_N_ELEMENTS (pieces); p++)
+    {
+      g_autoptr (GError) cut_error = NULL;
+      g_autoptr (GString) odd = g_string_new ("sqlite:../");
+      for (int i = 0; i < 60; i++)
+        g_string_append (odd, pieces[p]);
+      g_assert_false (keel__sql_resolve_url (odd->str, "/data/app", &name, &path, &cut_error));
+      g_assert_true (g_utf8_validate (cut_error->message, -1, NULL));
+      g_assert_nonnull (strstr (cut_error->message, "…\""));
+    }
+  /* A short one is shown whole, made UTF-8. */
+  g_autoptr (GError) short_error = NULL;
+  g_assert_false (keel__sql_resolve_url ("mysql:\xff", "/data/app", &name, &path, &short_error));
+  g_assert_true (g_utf8_validate (short_error->message, -1, NULL));
+  g_assert_nonnull (strstr (short_error->message, "\"mysql:\xef\xbf\xbd\" is not supported"));
 }
 
 /* --- values -------------------------------------------------------------- */
