@@ -10,8 +10,12 @@
  * bytes to a second custom scheme ("floorbin"), whose handler reads the body
  * to its end and answers the same bytes.
  *
+ * Channels: small messages are one script each ("floorStream" starts them);
+ * bytes stream as the body of a fetch() from floorbin://localhost/stream,
+ * which the page reads chunk by chunk.
+ *
  * Usage: floor WORKLOAD [copy] (WORKLOAD: small, json1m, json16m, event1m,
- * event16m, bin1m, bin64m, fanout, start or idle). With "copy", the echo
+ * event16m, bin1m, bin64m, chan100k, chan64m, fanout, start or idle). With "copy", the echo
  * handler does what a real app must: it reads the message into C
  * (jsc_value_to_string) and answers a new value made from that text
  * (jsc_value_new_string) — the copying floor. Each page prints its result as
@@ -32,6 +36,7 @@
 #include <webkit2/webkit2.h>
 
 #include "fanout.h"
+#include "stream.h"
 
 #define SCHEME "floor"
 #define BIN_SCHEME "floorbin"
@@ -181,6 +186,12 @@ serve_bin (WebKitURISchemeRequest *request, gpointer data)
       bin_respond (request, 403, nothing);
       return;
     }
+  if (g_strcmp0 (webkit_uri_scheme_request_get_path (request), "/stream") == 0)
+    {
+      g_autoptr (GBytes) bytes = stream_bytes ();
+      bin_respond (request, 200, bytes);
+      return;
+    }
   BinEcho *echo = g_new0 (BinEcho, 1);
   echo->request = g_object_ref (request);
   echo->body = g_byte_array_new ();
@@ -260,6 +271,24 @@ on_emit (WebKitUserContentManager *manager, JSCValue *value, WebKitScriptMessage
   return TRUE;
 }
 
+/* The channel of small messages: one script per message, as raw WebKitGTK
+ * sends a page anything, then the end. */
+static gboolean
+on_stream (WebKitUserContentManager *manager, JSCValue *value, WebKitScriptMessageReply *reply,
+           gpointer data)
+{
+  View *view = data;
+  for (guint seq = 1; seq <= STREAM_MESSAGES; seq++)
+    {
+      char script[64];
+      g_snprintf (script, sizeof script, "floorEvent(\"chan\",{\"seq\":%u});", seq);
+      deliver (view, script);
+    }
+  deliver (view, "floorEvent(\"chan-end\",null);");
+  reply_null (reply, value);
+  return TRUE;
+}
+
 static void
 quit (Floor *floor)
 {
@@ -323,6 +352,7 @@ open_view (View *view, WebKitWebContext *context, const char *url, gboolean copy
   WebKitUserContentManager *manager = webkit_user_content_manager_new ();
   add_handler (manager, "floor", copy ? G_CALLBACK (on_echo_copy) : G_CALLBACK (on_echo), view);
   add_handler (manager, "floorEmit", G_CALLBACK (on_emit), view);
+  add_handler (manager, "floorStream", G_CALLBACK (on_stream), view);
   add_handler (manager, "floorReport", G_CALLBACK (on_report), view);
   add_handler (manager, "floorExit", G_CALLBACK (on_exit_request), view);
   view->view = g_object_new (WEBKIT_TYPE_WEB_VIEW, "web-context", context,
@@ -386,7 +416,8 @@ main (int argc, char **argv)
   gboolean copy = argc == 3 && strcmp (argv[2], "copy") == 0;
   if (argc != 2 && !copy)
     return fprintf (stderr,
-                    "usage: %s small|json1m|json16m|event1m|event16m|bin1m|bin64m|fanout|start|"
+                    "usage: %s small|json1m|json16m|event1m|event16m|bin1m|bin64m|chan100k|chan64m|"
+                    "fanout|start|"
                     "idle [copy]\n",
                     argv[0]),
            2;

@@ -2,7 +2,7 @@
  * running one workload, through Keel's public API only.
  *
  * Usage: keel-bench WORKLOAD (small, json1m, json16m, event1m, event16m,
- * bin1m, bin64m, fanout, start or idle). Each page prints its result as one
+ * bin1m, bin64m, chan100k, chan64m, fanout, start or idle). Each page prints its result as one
  * JSON line on stdout (the `report` command). A single page then exits with
  * plugin:app|exit; the fan-out's four pages cannot know when the others are
  * done, so the app exits after the last one has reported. The idle workload
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fanout.h"
+#include "stream.h"
 
 typedef struct
 {
@@ -47,6 +48,43 @@ bin_echo (KeelInvoke *invoke, gpointer user_data)
       return;
     }
   keel_invoke_resolve_bytes (invoke, g_bytes_ref (body));
+}
+
+/* stream {onEvent, kind}: sends the channel 100,000 small messages
+ * ("small") or 64 MiB in 64 KiB chunks ("bytes") as fast as it can, ends
+ * it, and answers null. */
+static void
+stream (KeelInvoke *invoke, gpointer data)
+{
+  GError *error = NULL;
+  g_autoptr (KeelChannel) channel = keel_invoke_get_channel (invoke, "onEvent", &error);
+  const char *kind;
+  if (channel == NULL)
+    {
+      keel_invoke_reject (invoke, "invalid_args", "%s", error->message);
+      g_error_free (error);
+      return;
+    }
+  if (!keel_invoke_arg_string (invoke, "kind", &kind))
+    return;
+  if (strcmp (kind, "bytes") == 0)
+    {
+      g_autoptr (GBytes) bytes = stream_bytes ();
+      for (gsize offset = 0; offset < STREAM_BYTES; offset += STREAM_CHUNK)
+        {
+          g_autoptr (GBytes) chunk = g_bytes_new_from_bytes (bytes, offset, STREAM_CHUNK);
+          keel_channel_send_bytes (channel, chunk);
+        }
+    }
+  else
+    for (guint seq = 1; seq <= STREAM_MESSAGES; seq++)
+      {
+        char message[32];
+        g_snprintf (message, sizeof message, "{\"seq\":%u}", seq);
+        keel_channel_send_raw (channel, message);
+      }
+  keel_channel_close (channel);
+  keel_invoke_resolve (invoke, NULL);
 }
 
 static void
@@ -132,7 +170,8 @@ main (int argc, char **argv)
 {
   if (argc != 2)
     return fprintf (stderr,
-                    "usage: %s small|json1m|json16m|event1m|event16m|bin1m|bin64m|fanout|start|"
+                    "usage: %s small|json1m|json16m|event1m|event16m|bin1m|bin64m|chan100k|chan64m|"
+                    "fanout|start|"
                     "idle\n",
                     argv[0]),
            2;
@@ -147,6 +186,7 @@ main (int argc, char **argv)
                   NULL };
   keel_app_register_command (app, "echo", echo, NULL, NULL);
   keel_app_register_command (app, "bin_echo", bin_echo, NULL, NULL);
+  keel_app_register_command (app, "stream", stream, NULL, NULL);
   keel_app_register_command (app, "report", report, &bench, NULL);
   keel_app_listen_json (app, "echo", on_echo, NULL, NULL);
   keel_app_listen (app, "fanout-ready", on_fanout_ready, &bench, NULL);

@@ -48,6 +48,8 @@ MEASURES = {
     'event16m': ('event16m', 1, ('floor', 'keel')),
     'bin1m': ('bin1m', 1, ('floor', 'keel')),
     'bin64m': ('bin64m', 1, ('floor', 'keel')),
+    'chan100k': ('chan100k', 1, ('floor', 'keel')),
+    'chan64m': ('chan64m', 1, ('floor', 'keel')),
     'fanout': ('fanout', 4, ('floor', 'keel')),
     'start': ('start', 1, ('floor', 'keel')),
     'idle_pss': ('idle', 1, ('floor', 'keel')),
@@ -64,6 +66,8 @@ ROWS = [
     ('event16m', 'event16m', '16 MiB event echo to the sender', 'MiB/s', 'higher'),
     ('bin1m', 'bin1m', '1 MiB binary echo', 'MiB/s', 'higher'),
     ('bin64m', 'bin64m', '64 MiB binary echo', 'MiB/s', 'higher'),
+    ('chan100k', 'chan100k', 'channel: 100,000 small messages to the page', 'msg/s', 'higher'),
+    ('chan64m', 'chan64m', 'channel: 64 MiB in 64 KiB chunks to the page', 'MiB/s', 'higher'),
     ('fanout_lost', 'fanout', 'fan-out 10k/s to 4 windows: events lost, worst window',
      'events', 'lower'),
     ('fanout_stall', 'fanout', 'fan-out: longest page stall, worst window', 'ms', 'lower'),
@@ -224,8 +228,10 @@ def values_of(measure, results, wall, extra):
     first = results[0]
     if measure == 'small':
         return {'small': first['medianUs']}
-    if measure in ('json1m', 'json16m', 'event1m', 'event16m', 'bin1m', 'bin64m'):
+    if measure in ('json1m', 'json16m', 'event1m', 'event16m', 'bin1m', 'bin64m', 'chan64m'):
         return {measure: first['mibPerS']}
+    if measure == 'chan100k':
+        return {measure: first['messagesPerS']}
     if measure == 'fanout':
         if len({r['sent'] for r in results}) != 1:
             raise RuntimeError(f'fan-out windows disagree on the number sent: {results}')

@@ -28,6 +28,21 @@
           handler: tauri.transformCallback(function (e) { handler(e.payload); }),
         });
       },
+      // A Channel as @tauri-apps/api/core makes one: a callback that gets
+      // {index, message} and finally {index, end}, passed as
+      // "__CHANNEL__:<id>". The bridge delivers in order, so the bench
+      // skips Channel's reordering.
+      stream: function (kind, onMessage) {
+        return new Promise(function (resolve, reject) {
+          var id = tauri.transformCallback(function (raw) {
+            if (raw.end)
+              resolve();
+            else
+              onMessage(raw.message);
+          });
+          tauri.invoke('stream', { onEvent: '__CHANNEL__:' + id, kind: kind }).catch(reject);
+        });
+      },
       report: function (line) { return tauri.invoke('report', { line: line }); },
       exit: function () { return tauri.invoke('plugin:app|exit', { code: 0 }); },
     };
@@ -59,6 +74,32 @@
       listen: function (event, handler) {
         listeners[event] = handler;
         return Promise.resolve();
+      },
+      // Small messages: one script per message, floorEvent("chan", {seq}),
+      // then floorEvent("chan-end", null). Bytes: the fastest raw way to
+      // stream them into a page, a fetch() from the floor's own scheme
+      // read chunk by chunk.
+      stream: function (kind, onMessage) {
+        if (kind === 'bytes') {
+          return fetch('floorbin://localhost/stream', { method: 'POST' }).then(function (response) {
+            if (!response.ok)
+              throw new Error('floorbin answered ' + response.status);
+            var reader = response.body.getReader();
+            return (function next() {
+              return reader.read().then(function (chunk) {
+                if (chunk.done)
+                  return;
+                onMessage(chunk.value);
+                return next();
+              });
+            })();
+          });
+        }
+        return new Promise(function (resolve, reject) {
+          listeners.chan = onMessage;
+          listeners['chan-end'] = function () { resolve(); };
+          handlers.floorStream.postMessage(kind).catch(reject);
+        });
       },
       report: function (line) { return handlers.floorReport.postMessage(line); },
       exit: function () { return handlers.floorExit.postMessage(''); },
@@ -201,6 +242,42 @@
   function event1m() { return eventEcho(1 << 20, 20, 2); }
   function event16m() { return eventEcho(16 << 20, 5, 1); }
 
+  // A Channel from C to the page: 100,000 small JSON messages {seq} in
+  // order, or 64 MiB of bytes in 64 KiB chunks (bench/stream.h), as fast as
+  // the C side can send them. Timed from the request to the end of the
+  // stream; every message is checked (its seq; for bytes, the length so far
+  // and the first byte of each chunk).
+  async function channelSmall() {
+    var expected = 1;
+    var begin = performance.now();
+    await ipc.stream('small', function (message) {
+      if (!message || message.seq !== expected)
+        throw new Error('channel message ' + expected + ' arrived as ' + JSON.stringify(message));
+      expected++;
+    });
+    var seconds = (performance.now() - begin) / 1000;
+    var received = expected - 1;
+    if (received !== 100000)
+      throw new Error('the channel ended after ' + received + ' messages, not 100000');
+    return { messages: received, seconds: seconds, messagesPerS: received / seconds };
+  }
+
+  async function channelBytes() {
+    var total = 64 << 20, offset = 0, chunks = 0;
+    var begin = performance.now();
+    await ipc.stream('bytes', function (data) {
+      var bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+      if (bytes.length > 0 && bytes[0] !== ((offset * 31 + (offset >>> 11)) & 255))
+        throw new Error('channel bytes at ' + offset + ' are not what was sent');
+      offset += bytes.length;
+      chunks++;
+    });
+    var seconds = (performance.now() - begin) / 1000;
+    if (offset !== total)
+      throw new Error('the channel ended after ' + offset + ' bytes, not ' + total);
+    return { bytes: offset, chunks: chunks, seconds: seconds, mibPerS: offset / (1 << 20) / seconds };
+  }
+
   // One of four windows receiving the C side's fan-out: events "fanout"
   // {seq: 1, 2, …} until "fanout-done" {total, seconds} (see bench/fanout.h).
   // Counts what arrived and the gaps in the sequence, and watches this
@@ -266,7 +343,7 @@
 
   var workloads = {
     small: small, json1m: json1m, json16m: json16m, event1m: event1m, event16m: event16m,
-    bin1m: bin1m, bin64m: bin64m, fanout: fanout, start: start, idle: idle,
+    bin1m: bin1m, bin64m: bin64m, chan100k: channelSmall, chan64m: channelBytes, fanout: fanout, start: start, idle: idle,
   };
 
   async function main() {

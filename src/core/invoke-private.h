@@ -36,7 +36,7 @@ struct _KeelInvoke
   gint answered;           /* atomic flag: a second answer is a programming error */
   gboolean ok;
   json_t *value;
-  char *raw;
+  GBytes *raw;
   GBytes *bytes;           /* keel_invoke_resolve_bytes() */
 };
 

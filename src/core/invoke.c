@@ -164,7 +164,7 @@ keel_invoke_resolve_raw (KeelInvoke *invoke, const char *json_text)
   if (!claim_answer (invoke))
     return;
   invoke->ok = TRUE;
-  invoke->raw = g_strdup (json_text);
+  invoke->raw = g_bytes_new_take (g_strdup (json_text), strlen (json_text));
   keel__invoke_finish (invoke);
 }
 
@@ -192,10 +192,7 @@ keel_invoke_resolve_json (KeelInvoke *invoke, GBytes *json_text)
       return;
     }
   invoke->ok = TRUE;
-  gsize length;
-  const char *data = g_bytes_get_data (json_text, &length);
-  invoke->raw = g_strndup (data, length);
-  g_bytes_unref (json_text);
+  invoke->raw = json_text;
   keel__invoke_finish (invoke);
 }
 

@@ -366,9 +366,23 @@ keel__headers_normalize (json_t *headers, GError **error)
 }
 
 char *
-keel__message_encode_reply (gboolean ok, const char *json_text)
+keel__message_encode_reply (gboolean ok, GBytes *json_text)
 {
-  return g_strconcat (ok ? "o" : "e", json_text, NULL);
+  gsize length;
+  const char *text = g_bytes_get_data (json_text, &length);
+  char *reply = g_malloc (length + 2);
+  reply[0] = ok ? 'o' : 'e';
+  if (length > 0)
+    memcpy (reply + 1, text, length);
+  reply[length + 1] = '\0';
+  return reply;
+}
+
+GBytes *
+keel__json_to_bytes (const json_t *value)
+{
+  char *text = keel__json_to_text (value);
+  return g_bytes_new_take (text, strlen (text));
 }
 
 char *

@@ -61,12 +61,15 @@ gboolean keel__command_name_check (const char *name, gsize length, const char *w
  * printable ASCII characters, no spaces. */
 gboolean keel__command_name_is_valid (const char *name);
 
-/* Encodes a reply for the page: "o<json>" or "e<json>". */
-char *keel__message_encode_reply (gboolean ok, const char *json_text);
+/* Encodes a reply as the page reads it: "o<json>" or "e<json>". */
+char *keel__message_encode_reply (gboolean ok, GBytes *json_text);
 
 /* Compact JSON text of any value (null for NULL). Never fails for values
  * jansson holds (NaN/Inf cannot be stored in a json_t). */
 char *keel__json_to_text (const json_t *value);
+
+/* The same text as bytes (without the terminating NUL in their size). */
+GBytes *keel__json_to_bytes (const json_t *value);
 
 /* A {code, message} error object as Keel's own rejections carry. */
 json_t *keel__error_value (const char *code, const char *message);

@@ -318,7 +318,7 @@ invoke_unref (KeelInvoke *invoke)
   json_decref (invoke->scope_allow);
   json_decref (invoke->scope_deny);
   json_decref (invoke->value);
-  g_free (invoke->raw);
+  g_clear_pointer (&invoke->raw, g_bytes_unref);
   g_clear_pointer (&invoke->bytes, g_bytes_unref);
   g_free (invoke);
   g_atomic_int_dec_and_test (&router->pending);
@@ -465,7 +465,7 @@ finish_on_main (gpointer data)
 {
   KeelInvoke *invoke = data;
   KeelRouter *router = invoke->router;
-  g_autofree char *text = NULL;
+  g_autoptr (GBytes) text = NULL;
 
   if (!router->closed && router->response_hooks->len > 0)
     {
@@ -477,7 +477,9 @@ finish_on_main (gpointer data)
       if (invoke->raw != NULL)
         {
           json_error_t json_error;
-          value = json_loads (invoke->raw, JSON_DECODE_ANY, &json_error);
+          gsize length;
+          const char *raw = g_bytes_get_data (invoke->raw, &length);
+          value = json_loadb (raw, length, JSON_DECODE_ANY, &json_error);
           if (value == NULL)
             {
               g_autofree char *message = g_strdup_printf (
@@ -498,7 +500,7 @@ finish_on_main (gpointer data)
       else
         {
           g_clear_pointer (&invoke->bytes, g_bytes_unref);
-          text = keel__json_to_text (value);
+          text = keel__json_to_bytes (value);
           json_decref (value);
         }
     }
@@ -507,7 +509,7 @@ finish_on_main (gpointer data)
   else if (invoke->raw != NULL)
     text = g_steal_pointer (&invoke->raw);
   else
-    text = keel__json_to_text (invoke->value);
+    text = keel__json_to_bytes (invoke->value);
 
   gboolean alive = !router->closed && keel__router_page_is_alive (router, invoke->page_id);
   if (alive)
@@ -525,7 +527,8 @@ finish_on_main (gpointer data)
       else if (invoke->ok)
         outcome = g_strdup ("ok");
       else
-        outcome = g_strdup_printf ("error %.200s", text);
+        outcome = g_strdup_printf ("error %.*s", (int) MIN (g_bytes_get_size (text), 200),
+                                   (const char *) g_bytes_get_data (text, NULL));
       keel__trace_invoke (invoke->window_label, invoke->command, outcome,
                           g_get_monotonic_time () - invoke->start_time);
     }

@@ -17,8 +17,10 @@ typedef struct _KeelRouter KeelRouter;
 
 /* Sends an answer to the page: fulfilled (ok) or rejected, as JSON text, or,
  * for a fulfilled call whose handler answered bytes, as those bytes (then
- * json_text is NULL). Each transport encodes them its own way. */
-typedef void (*KeelReplyFunc) (gpointer reply_target, gboolean ok, const char *json_text,
+ * json_text is NULL). Each transport encodes them its own way. The JSON text
+ * is not NUL-terminated; a command that passes a value on untouched answers
+ * with the very bytes it was sent. */
+typedef void (*KeelReplyFunc) (gpointer reply_target, gboolean ok, GBytes *json_text,
                                GBytes *bytes);
 
 typedef struct

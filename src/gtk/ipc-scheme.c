@@ -48,10 +48,9 @@ respond (WebKitURISchemeRequest *request, const char *origin, guint status,
 
 static void
 respond_json (WebKitURISchemeRequest *request, const char *origin, gboolean ok,
-              const char *json_text)
+              GBytes *json_text)
 {
-  g_autoptr (GBytes) body = g_bytes_new (json_text, strlen (json_text));
-  respond (request, origin, ok ? 200 : 400, "application/json", body);
+  respond (request, origin, ok ? 200 : 400, "application/json", json_text);
 }
 
 /* A refusal before any command runs: {code, message} with an HTTP status
@@ -137,7 +136,7 @@ scheme_reply_free (gpointer data)
 }
 
 static void
-scheme_reply (gpointer data, gboolean ok, const char *json_text, GBytes *bytes)
+scheme_reply (gpointer data, gboolean ok, GBytes *json_text, GBytes *bytes)
 {
   SchemeReply *target = data;
   target->answered = TRUE;

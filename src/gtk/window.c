@@ -79,10 +79,10 @@ reply_target_free (gpointer data)
  * message reply cannot carry them. The router replies only while the page
  * that asked is alive, so the window is too. */
 static void
-reply_to_page (gpointer data, gboolean ok, const char *json_text, GBytes *bytes)
+reply_to_page (gpointer data, gboolean ok, GBytes *json_text, GBytes *bytes)
 {
   ReplyTarget *target = data;
-  g_autofree char *reply = NULL;
+  char *reply;
   if (bytes != NULL)
     {
       g_autofree char *ticket = keel__ipc_hold_bytes (target->window, bytes);
@@ -96,7 +96,12 @@ reply_to_page (gpointer data, gboolean ok, const char *json_text, GBytes *bytes)
    * order of what it sends one web process. */
   if (target->outbox != NULL)
     keel__outbox_flush (target->outbox);
-  g_autoptr (JSCValue) value = jsc_value_new_string (target->context, reply);
+  /* From bytes, not a C string: WebKit then keeps ASCII in an 8-bit string,
+   * where jsc_value_new_string makes a UTF-16 one, twice the size on its way
+   * to the page and slower in every use there (bench/: a 1 MiB echo 1.25×
+   * faster). */
+  g_autoptr (GBytes) text = g_bytes_new_take (reply, strlen (reply));
+  g_autoptr (JSCValue) value = jsc_value_new_string_from_bytes (target->context, text);
   webkit_script_message_reply_return_value (target->reply, value);
 }
 

@@ -55,7 +55,7 @@ check (gboolean condition, const char *what, const char *detail)
 }
 
 static void
-fuzz_reply (gpointer target, gboolean ok, const char *json_text, GBytes *bytes)
+fuzz_reply (gpointer target, gboolean ok, GBytes *json_text, GBytes *bytes)
 {
   check (json_text != NULL && bytes == NULL, "a JSON call answered bytes", "");
   g_autofree char *reply = keel__message_encode_reply (ok, json_text);

@@ -411,7 +411,7 @@ typedef struct
 } InvokeFixture;
 
 static void
-fixture_reply (gpointer target, gboolean ok, const char *json_text, GBytes *bytes)
+fixture_reply (gpointer target, gboolean ok, GBytes *json_text, GBytes *bytes)
 {
   g_assert_null (bytes);
   g_autofree char *reply = keel__message_encode_reply (ok, json_text);

@@ -536,19 +536,33 @@ test_command_name_is_valid (void)
 
 /* ---- encoders ---------------------------------------------------------- */
 
+static char *
+encode_reply (gboolean ok, const char *text)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (text, strlen (text));
+  return keel__message_encode_reply (ok, bytes);
+}
+
 static void
 test_encode_reply (void)
 {
-  g_autofree char *ok = keel__message_encode_reply (TRUE, "{\"a\":1}");
+  g_autofree char *ok = encode_reply (TRUE, "{\"a\":1}");
   g_assert_cmpstr (ok, ==, "o{\"a\":1}");
-  g_autofree char *err = keel__message_encode_reply (FALSE, "{\"code\":\"x\"}");
+  g_autofree char *err = encode_reply (FALSE, "{\"code\":\"x\"}");
   g_assert_cmpstr (err, ==, "e{\"code\":\"x\"}");
-  g_autofree char *null_ok = keel__message_encode_reply (TRUE, "null");
+  g_autofree char *null_ok = encode_reply (TRUE, "null");
   g_assert_cmpstr (null_ok, ==, "onull");
   /* The text is passed through untouched, even when it is not JSON: the
    * router decides what it sends. */
-  g_autofree char *raw = keel__message_encode_reply (FALSE, "\xc3\xa9 \"");
+  g_autofree char *raw = encode_reply (FALSE, "\xc3\xa9 \"");
   g_assert_cmpstr (raw, ==, "e\xc3\xa9 \"");
+  /* Bytes, not a C string: the text ends where they do. */
+  g_autoptr (GBytes) cut = g_bytes_new ("[1]]", 3);
+  g_autofree char *cut_reply = keel__message_encode_reply (TRUE, cut);
+  g_assert_cmpstr (cut_reply, ==, "o[1]");
+  g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
+  g_autofree char *empty_reply = keel__message_encode_reply (TRUE, empty);
+  g_assert_cmpstr (empty_reply, ==, "o");
 }
 
 static void

@@ -34,7 +34,7 @@ typedef struct
 /* Records replies as the script-message transport encodes them: "o<json>"
  * or "e<json>", and bytes as "b<their text>". */
 static void
-recorder_reply (gpointer target, gboolean ok, const char *json_text, GBytes *bytes)
+recorder_reply (gpointer target, gboolean ok, GBytes *json_text, GBytes *bytes)
 {
   Recorder *recorder = target;
   if (bytes != NULL)
