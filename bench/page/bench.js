@@ -301,10 +301,14 @@
     var done = new Promise(function (resolve) { finish = resolve; });
     await ipc.listen('fanout-done', function (payload) { finish(payload); });
 
-    var watching = true, stall = 0, previous = performance.now();
+    var watching = true, stall = 0, stallEnd = 0, previous = performance.now();
+    var watchStart = previous;
     (function tick() {
       var now = performance.now();
-      stall = Math.max(stall, now - previous);
+      if (now - previous > stall) {
+        stall = now - previous;
+        stallEnd = now;
+      }
       previous = now;
       if (watching)
         setTimeout(tick, 0);
@@ -324,6 +328,9 @@
       firstSeq: firstSeq,
       receiveSeconds: received ? (performance.now() - first) / 1000 : 0,
       stallMs: stall,
+      // When the longest stall began, from the moment the page started
+      // watching (the fan-out starts once all four pages are ready).
+      stallAtMs: stallEnd - stall - watchStart,
       visibility: document.visibilityState,
     };
   }
