@@ -259,20 +259,22 @@ keel_app_run (KeelApp *app, GError **error)
   g_return_val_if_fail (app != NULL && !app->running, 1);
   if (app->exiting)
     return app->exit_code;
+  gboolean sandbox = keel__sandbox_wanted (app);
+  g_autoptr (GSubprocess) sandbox_probe = NULL;
+  if (sandbox && (sandbox_probe = keel__sandbox_probe_start (error)) == NULL)
+    return 1;
   /* Capabilities are checked before anything shows, like keel.json. */
   if (!keel__permissions_finalize (app, error))
     return 1;
   if (!check_display (error))
     return 1;
-  gboolean sandbox = keel__sandbox_wanted (app);
-  if (sandbox && !keel__sandbox_check (error))
-    return 1;
-  if (!sandbox)
-    keel__sandbox_warn_disabled (app);
-
   /* Before the first window: none may load without the navigation rules. */
   if (!keel__navigation_compile (app, error))
     return 1;
+  if (sandbox_probe != NULL && !keel__sandbox_probe_finish (sandbox_probe, error))
+    return 1;
+  if (!sandbox)
+    keel__sandbox_warn_disabled (app);
   app->web_context = make_web_context (app);
   /* Before any web process starts: WebKit reads it once. */
   webkit_web_context_set_sandbox_enabled (app->web_context, sandbox);

@@ -8,9 +8,12 @@
  * while it waits on it, so the core asks: a liveness ping every half
  * hangTimeoutMs, and a page that leaves one unanswered for hangTimeoutMs is
  * killed and restarted like a crash. */
+#include <errno.h>
+#include <glib-unix.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include "shell.h"
@@ -304,10 +307,11 @@ descends_from (int pid, int ancestor)
   return FALSE;
 }
 
-static guint
-count_web_processes (void)
+/* The live (not zombie) WebKit processes below this one, as pids. */
+static GArray *
+list_web_processes (void)
 {
-  guint count = 0;
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
   int self = getpid ();
   GDir *proc = g_dir_open ("/proc", 0, NULL);
   const char *name;
@@ -324,17 +328,97 @@ count_web_processes (void)
       /* A zombie has exited already; it only waits to be reaped. */
       if (strstr (stat, " (WebKit") != NULL && after_name != NULL && after_name[2] != 'Z'
           && descends_from (pid, self))
-        count++;
+        g_array_append_val (pids, pid);
     }
   if (proc != NULL)
     g_dir_close (proc);
-  return count;
+  return pids;
+}
+
+static guint
+count_web_processes (void)
+{
+  g_autoptr (GArray) pids = list_web_processes ();
+  return pids->len;
+}
+
+typedef struct
+{
+  guint left;
+  gboolean timed_out;
+} ExitWait;
+
+static gboolean
+on_process_exited (int fd, GIOCondition condition, gpointer data)
+{
+  ((ExitWait *) data)->left--;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_exit_wait_timeout (gpointer data)
+{
+  ((ExitWait *) data)->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for the exit of each of `pids` through its pidfd, which becomes
+ * readable when the process ends: the wait ends the moment the last one
+ * does, where polling /proc would oversleep. Returns how many are left, or
+ * -1, having waited for nothing, when pidfds are not available here (kernel
+ * before 5.3, a seccomp filter). */
+static int
+wait_with_pidfds (GArray *pids, gint64 timeout_us)
+{
+  g_autoptr (GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; i < pids->len; i++)
+    {
+      int fd = pidfd_open (g_array_index (pids, int, i), 0);
+      if (fd >= 0)
+        g_array_append_val (fds, fd);
+      else if (errno != ESRCH) /* ESRCH: gone already */
+        {
+          for (guint j = 0; j < fds->len; j++)
+            close (g_array_index (fds, int, j));
+          return -1;
+        }
+    }
+  ExitWait wait = { .left = fds->len };
+  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) g_source_unref);
+  for (guint i = 0; i < fds->len; i++)
+    {
+      GSource *source = g_unix_fd_source_new (g_array_index (fds, int, i), G_IO_IN);
+      g_source_set_callback (source, G_SOURCE_FUNC (on_process_exited), &wait, NULL);
+      g_source_set_static_name (source, "[keel] web process exit");
+      g_source_attach (source, NULL);
+      g_ptr_array_add (sources, source);
+    }
+  guint timeout = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) MAX (timeout_us / 1000, 1),
+                                      on_exit_wait_timeout, &wait, NULL);
+  /* WebKit ends its processes when their views and context go; the main
+   * context must run for that to happen. */
+  while (wait.left > 0 && !wait.timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!wait.timed_out)
+    g_source_remove (timeout);
+  for (guint i = 0; i < sources->len; i++)
+    g_source_destroy (g_ptr_array_index (sources, i));
+  for (guint i = 0; i < fds->len; i++)
+    close (g_array_index (fds, int, i));
+  return (int) wait.left;
 }
 
 guint
 keel__lifecycle_wait_for_web_processes (gint64 timeout_us)
 {
   gint64 deadline = g_get_monotonic_time () + timeout_us;
+  g_autoptr (GArray) pids = list_web_processes ();
+  if (pids->len == 0)
+    return 0;
+  int left_after_wait = wait_with_pidfds (pids, timeout_us);
+  if (left_after_wait >= 0)
+    return (guint) left_after_wait;
   guint left;
   /* WebKit ends its processes when their views and context go; the main
    * context must run for that to happen. */

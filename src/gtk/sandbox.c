@@ -126,8 +126,8 @@ check_buses (GError **error)
   return TRUE;
 }
 
-gboolean
-keel__sandbox_check (GError **error)
+GSubprocess *
+keel__sandbox_probe_start (GError **error)
 {
   g_autofree char *bwrap = g_find_program_in_path ("bwrap");
   g_autofree char *proxy = g_find_program_in_path ("xdg-dbus-proxy");
@@ -140,27 +140,47 @@ keel__sandbox_check (GError **error)
                    proxy == NULL ? "xdg-dbus-proxy" : "",
                    bwrap == NULL && proxy == NULL ? "were" : "was",
                    bwrap == NULL && proxy == NULL ? "them" : "it");
-      return FALSE;
+      return NULL;
     }
 
   /* The one reliable test of user namespaces (sysctls, AppArmor, seccomp,
-   * containers all play a part) is to try: a few milliseconds at start-up. */
-  const char *argv[] = { bwrap, "--unshare-user-try", "--unshare-pid", "--ro-bind", "/", "/",
-                         "true", NULL };
-  g_autofree char *err = NULL;
-  int status = 0;
-  g_autoptr (GError) spawn_error = NULL;
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                     &err, &status, &spawn_error)
-      || !g_spawn_check_wait_status (status, NULL))
+   * containers all play a part) is to try. It takes a few milliseconds, so
+   * it runs while the app starts GTK and compiles its rules, and
+   * keel__sandbox_probe_finish() collects it before the first web process. */
+  GError *spawn_error = NULL;
+  GSubprocess *probe = g_subprocess_new (
+    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &spawn_error, bwrap,
+    "--unshare-user-try", "--unshare-pid", "--ro-bind", "/", "/", "true", NULL);
+  if (probe == NULL)
     {
-      g_strstrip (err != NULL ? err : (err = g_strdup ("")));
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_ENVIRONMENT,
+                   "WebKit's sandbox cannot start here: %s failed (%s). " OPT_OUT_HELP, bwrap,
+                   spawn_error->message);
+      g_error_free (spawn_error);
+    }
+  return probe;
+}
+
+gboolean
+keel__sandbox_probe_finish (GSubprocess *probe, GError **error)
+{
+  g_autoptr (GBytes) stderr_bytes = NULL;
+  g_autoptr (GError) wait_error = NULL;
+  if (!g_subprocess_communicate (probe, NULL, NULL, NULL, &stderr_bytes, &wait_error)
+      || !g_subprocess_get_successful (probe))
+    {
+      gsize length = 0;
+      const char *data = stderr_bytes != NULL ? g_bytes_get_data (stderr_bytes, &length) : NULL;
+      g_autofree char *err = g_utf8_make_valid (data != NULL ? data : "", (gssize) length);
+      g_strstrip (err);
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_ENVIRONMENT,
                    "WebKit's sandbox cannot start here: %s failed (%s). Unprivileged user "
                    "namespaces are probably disabled (Debian: sysctl "
                    "kernel.unprivileged_userns_clone=1; in a container, allow them). "
                    OPT_OUT_HELP,
-                   bwrap, spawn_error != NULL ? spawn_error->message : err);
+                   "bwrap", wait_error != NULL ? wait_error->message
+                   : *err != '\0'    ? err
+                                      : "it exited with an error");
       return FALSE;
     }
   return check_buses (error);

@@ -124,11 +124,15 @@ guint keel__lifecycle_wait_for_web_processes (gint64 timeout_us);
 
 /* sandbox.c */
 gboolean keel__sandbox_wanted (KeelApp *app);
-/* FALSE, with a message saying what is missing and how to opt out, when
- * WebKit's sandbox would fail to start (WebKit aborts the process then):
- * bwrap or xdg-dbus-proxy missing, no user namespaces, or a session or
- * accessibility bus address whose socket directory is gone. */
-gboolean keel__sandbox_check (GError **error);
+/* Whether WebKit's sandbox can start here, asked in two steps so that the
+ * test run of bwrap overlaps the rest of start-up: probe_start spawns it
+ * (NULL with the error when bwrap or xdg-dbus-proxy is missing), and
+ * probe_finish waits for it, then checks the buses. FALSE, with a message
+ * saying what is missing and how to opt out, when the sandbox would fail
+ * to start (WebKit aborts the process then): no user namespaces, or a
+ * session or accessibility bus address whose socket directory is gone. */
+GSubprocess *keel__sandbox_probe_start (GError **error);
+gboolean keel__sandbox_probe_finish (GSubprocess *probe, GError **error);
 void keel__sandbox_warn_disabled (KeelApp *app);
 
 /* app.c */

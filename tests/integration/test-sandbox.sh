@@ -21,6 +21,22 @@ grep -q '"sandbox": false' "$scratch/err" || fail "no mention of the keel.json k
 if grep -q "page ran" "$scratch/err"; then fail "a page ran"; fi
 echo "ok"
 
+echo "1b. bwrap present but unable to make a namespace: refused, quoting bwrap"
+mkdir "$scratch/fake-bin"
+printf '#!/bin/sh\necho "bwrap: No permissions to create a new namespace" >&2\nexit 1\n' \
+  > "$scratch/fake-bin/bwrap"
+printf '#!/bin/sh\nexit 0\n' > "$scratch/fake-bin/xdg-dbus-proxy"
+chmod +x "$scratch/fake-bin/bwrap" "$scratch/fake-bin/xdg-dbus-proxy"
+status=0
+env PATH="$scratch/fake-bin" "$keel" run "$app" 2> "$scratch/err" || status=$?
+[ "$status" -eq 1 ] || fail "exit status $status, expected 1"
+grep -q "WebKit's sandbox cannot start here: bwrap failed (bwrap: No permissions to create a new namespace)" \
+  "$scratch/err" || fail "the message does not quote bwrap"
+grep -q "kernel.unprivileged_userns_clone=1" "$scratch/err" || fail "no fix given"
+grep -q "KEEL_DISABLE_SANDBOX=1" "$scratch/err" || fail "no mention of KEEL_DISABLE_SANDBOX"
+if grep -q "page ran" "$scratch/err"; then fail "a page ran"; fi
+echo "ok"
+
 echo "2. KEEL_DISABLE_SANDBOX=1: runs, with a loud warning"
 env PATH="$scratch/bin" KEEL_DISABLE_SANDBOX=1 "$keel" run "$app" 2> "$scratch/err" \
   || fail "exit status $?"
