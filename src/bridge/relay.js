@@ -68,7 +68,8 @@
     }
     // The core checks that the sender is the document its window shows.
     post(doc.URL + '\n' + message).then(
-      function (reply) { respond(id, reply); },
+      // A large reply comes as [letter, json] (window.c): joined here.
+      function (reply) { respond(id, typeof reply === 'string' ? reply : reply[0] + reply[1]); },
       function (error) {
         respond(id, 'e' + JSON.stringify({
           code: 'ipc_failed',

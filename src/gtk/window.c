@@ -74,34 +74,49 @@ reply_target_free (gpointer data)
   g_free (target);
 }
 
-/* The reply travels as one string, "o<json>" or "e<json>" (message.h);
- * bytes as "b<ticket>", which the bridge collects over ipc:// — a script
- * message reply cannot carry them. The router replies only while the page
- * that asked is alive, so the window is too. */
+/* Above this size a reply travels as a pair (see reply_to_page). */
+#define REPLY_PAIR_MIN (64 * 1024)
+
+/* The reply reaches the relay as one string, "o<json>" or "e<json>"
+ * (message.h), bytes as "b<ticket>", which the bridge collects over ipc://
+ * (a script message reply cannot carry them). A large JSON text goes as the
+ * pair ["o" or "e", json] that the relay joins: putting the letter in front
+ * here would copy megabytes, while the page's join is free (JavaScript
+ * concatenates lazily, and the bridge's read of the reply copies it once
+ * either way); for a small one the pair costs more than the copy. The router
+ * replies only while the page that asked is alive, so the window is too. */
 static void
 reply_to_page (gpointer data, gboolean ok, GBytes *json_text, GBytes *bytes)
 {
   ReplyTarget *target = data;
-  char *reply;
-  if (bytes != NULL)
-    {
-      g_autofree char *ticket = keel__ipc_hold_bytes (target->window, bytes);
-      reply = g_strconcat ("b", ticket, NULL);
-    }
-  else
-    reply = keel__message_encode_reply (ok, json_text);
   /* Events and channel messages queued for the page before this answer
    * reach it first: a command that streams and then answers leaves the page
    * with every message by the time its promise settles. WebKit keeps the
    * order of what it sends one web process. */
   if (target->outbox != NULL)
     keel__outbox_flush (target->outbox);
-  /* From bytes, not a C string: WebKit then keeps ASCII in an 8-bit string,
-   * where jsc_value_new_string makes a UTF-16 one, twice the size on its way
-   * to the page and slower in every use there (bench/: a 1 MiB echo 1.25×
-   * faster). */
-  g_autoptr (GBytes) text = g_bytes_new_take (reply, strlen (reply));
-  g_autoptr (JSCValue) value = jsc_value_new_string_from_bytes (target->context, text);
+  /* Strings from bytes, not from C strings: jsc_value_new_string() made a
+   * 1 MiB echo 1.25× slower (bench/). */
+  g_autoptr (JSCValue) value = NULL;
+  if (bytes == NULL && g_bytes_get_size (json_text) >= REPLY_PAIR_MIN)
+    {
+      g_autoptr (JSCValue) text = jsc_value_new_string_from_bytes (target->context, json_text);
+      value = jsc_value_new_array (target->context, G_TYPE_STRING, ok ? "o" : "e",
+                                   JSC_TYPE_VALUE, text, G_TYPE_NONE);
+    }
+  else
+    {
+      char *reply;
+      if (bytes != NULL)
+        {
+          g_autofree char *ticket = keel__ipc_hold_bytes (target->window, bytes);
+          reply = g_strconcat ("b", ticket, NULL);
+        }
+      else
+        reply = keel__message_encode_reply (ok, json_text);
+      g_autoptr (GBytes) encoded = g_bytes_new_take (reply, strlen (reply));
+      value = jsc_value_new_string_from_bytes (target->context, encoded);
+    }
   webkit_script_message_reply_return_value (target->reply, value);
 }
 
