@@ -463,7 +463,8 @@ main (int argc, char **argv)
   g_source_remove (sigterm);
 
   /* Without views and context WebKit ends its processes; the main context
-   * must run for that. Wait (at most 5 s) as Keel does. */
+   * must run for that. Wait (at most 5 s) as Keel does — polling /proc,
+   * where Keel waits on pidfds. */
   g_object_unref (context);
   gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (count_web_processes () > 0 && g_get_monotonic_time () < deadline)
