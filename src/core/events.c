@@ -34,6 +34,7 @@ struct _KeelEventBus
   gpointer deliver_data;
   GHashTable *pages;     /* page id → GPtrArray of PageListener, in registration order */
   GPtrArray *c_listeners;
+  GPtrArray *handed_out; /* payload texts JSON listeners hold now, checked (a stack) */
   guint next_event_id;
   guint next_c_id;
 };
@@ -196,6 +197,7 @@ keel__event_bus_new (KeelApp *app, KeelEventScriptFunc deliver, gpointer user_da
   bus->pages = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                       (GDestroyNotify) g_ptr_array_unref);
   bus->c_listeners = g_ptr_array_new_with_free_func (c_listener_unref);
+  bus->handed_out = g_ptr_array_new ();
   bus->next_event_id = 1;
   bus->next_c_id = 1;
   return bus;
@@ -208,6 +210,7 @@ keel__event_bus_free (KeelEventBus *bus)
     return;
   g_hash_table_unref (bus->pages);
   g_ptr_array_unref (bus->c_listeners);
+  g_ptr_array_unref (bus->handed_out);
   g_free (bus);
 }
 
@@ -337,10 +340,12 @@ page_record (GPtrArray *listeners, const KeelEventTarget *target, const char *ev
 }
 
 /* One emit: pages get payload_json as is; C listeners get `payload`, parsed
- * from the text the first time one needs it when the caller had none. */
+ * from the text the first time one needs it when the caller had none. JSON
+ * listeners get `payload_bytes` (its text), made from it when NULL. */
 static void
 emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
-      const char *payload_json, gsize payload_length, json_t *payload, const char *source_label)
+      const char *payload_json, gsize payload_length, json_t *payload, GBytes *payload_bytes,
+      const char *source_label)
 {
   GHashTableIter iter;
   gpointer key, value;
@@ -372,7 +377,7 @@ emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
   if (matching->len == 0)
     return;
   g_autoptr (json_t) parsed = NULL;
-  g_autoptr (GBytes) text = NULL;
+  g_autoptr (GBytes) made = NULL;
   for (guint i = 0; i < matching->len; i++)
     {
       CListener *listener = g_ptr_array_index (matching, i);
@@ -380,9 +385,15 @@ emit (KeelEventBus *bus, const KeelEventTarget *target, const char *event,
         continue;
       if (listener->json_func != NULL)
         {
-          if (text == NULL)
-            text = g_bytes_new (payload_json, payload_length);
-          listener->json_func (bus->app, event, text, source_label, listener->user_data);
+          if (payload_bytes == NULL)
+            payload_bytes = made = g_bytes_new (payload_json, payload_length);
+          /* While the listener runs, the bus holds a reference to the text, so
+           * no other GBytes can share its address: keel__event_bus_handed_out()
+           * may vouch for it by identity. */
+          g_ptr_array_add (bus->handed_out, payload_bytes);
+          listener->json_func (bus->app, event, payload_bytes, source_label,
+                               listener->user_data);
+          g_ptr_array_remove_index (bus->handed_out, bus->handed_out->len - 1);
           continue;
         }
       if (payload == NULL)
@@ -402,7 +413,7 @@ keel__event_bus_emit (KeelEventBus *bus, const KeelEventTarget *target, const ch
   if (payload == NULL)
     payload = null_payload;
   g_autofree char *text = keel__json_to_text (payload);
-  emit (bus, target, event, text, strlen (text), payload, source_label);
+  emit (bus, target, event, text, strlen (text), payload, NULL, source_label);
 }
 
 void
@@ -411,12 +422,21 @@ keel__event_bus_emit_text (KeelEventBus *bus, const KeelEventTarget *target, con
 {
   if (payload_json == NULL)
     {
-      emit (bus, target, event, "null", 4, NULL, source_label);
+      emit (bus, target, event, "null", 4, NULL, NULL, source_label);
       return;
     }
   gsize length;
   const char *text = g_bytes_get_data (payload_json, &length);
-  emit (bus, target, event, text, length, NULL, source_label);
+  emit (bus, target, event, text, length, NULL, payload_json, source_label);
+}
+
+gboolean
+keel__event_bus_handed_out (KeelEventBus *bus, GBytes *payload_json)
+{
+  for (guint i = 0; i < bus->handed_out->len; i++)
+    if (g_ptr_array_index (bus->handed_out, i) == payload_json)
+      return TRUE;
+  return FALSE;
 }
 
 guint

@@ -77,5 +77,11 @@ void keel__event_bus_emit_text (KeelEventBus *bus, const KeelEventTarget *target
                                 const char *event, GBytes *payload_json,
                                 const char *source_label);
 
+/* Whether payload_json is the very text (the same GBytes) the bus is handing
+ * a JSON listener at this moment, so text the bus already checked: a
+ * listener that passes its payload on (keel_app_emit_json) is not scanned
+ * again. */
+gboolean keel__event_bus_handed_out (KeelEventBus *bus, GBytes *payload_json);
+
 /* Number of page listeners (all pages), for tests. */
 guint keel__event_bus_page_listener_count (KeelEventBus *bus);

@@ -598,7 +598,8 @@ keel_app_emit_json (KeelApp *app, const char *label, const char *event, GBytes *
   const char *text = g_bytes_get_data (payload_json, &length);
   if (!keel__event_name_check (event, &error))
     g_warning ("keel_app_emit_json: %s", error->message);
-  else if (!keel__json_scan_value (text, length))
+  else if (!keel__event_bus_handed_out (app->bus, payload_json)
+           && !keel__json_scan_value (text, length))
     g_warning ("keel_app_emit_json: the payload of \"%s\" is not one JSON value; not sent",
                event);
   else

@@ -596,6 +596,57 @@ test_bus_c_listener_unlistens_during_emit (Bus *b, gconstpointer data)
   g_assert_true (keel__event_bus_unlisten_c (b->bus, b->late_id));
 }
 
+/* A JSON listener is handed the emitter's own text, no copy, and the bus
+ * vouches for it (by identity) only while the listener runs. */
+typedef struct
+{
+  Bus *b;
+  GBytes *expected;   /* the GBytes the listener must be handed, if known */
+  GBytes *same_text;  /* equal text, another GBytes: never vouched for */
+  GBytes *kept;       /* what the listener was handed, kept for after */
+} JsonHeard;
+
+static void
+json_listener (KeelApp *app, const char *event, GBytes *payload_json, const char *source_label,
+               gpointer user_data)
+{
+  JsonHeard *heard = user_data;
+  if (heard->expected != NULL)
+    g_assert_true (payload_json == heard->expected);
+  g_assert_true (keel__event_bus_handed_out (heard->b->bus, payload_json));
+  g_assert_false (keel__event_bus_handed_out (heard->b->bus, heard->same_text));
+  gsize length;
+  const char *text = g_bytes_get_data (payload_json, &length);
+  g_string_append_printf (heard->b->heard, "[%s %.*s]", event, (int) length, text);
+  g_clear_pointer (&heard->kept, g_bytes_unref);
+  heard->kept = g_bytes_ref (payload_json);
+}
+
+static void
+test_bus_json_listeners (Bus *b, gconstpointer data)
+{
+  JsonHeard heard = { b, NULL, g_bytes_new_static ("[1,2]", 5), NULL };
+  keel__event_bus_listen_c (b->bus, "a", NULL, json_listener, &heard, NULL);
+
+  g_autoptr (GBytes) payload = g_bytes_new ("[1,2]", 5);
+  heard.expected = payload;
+  keel__event_bus_emit_text (b->bus, NULL, "a", payload, "main");
+  g_assert_cmpstr (b->heard->str, ==, "[a [1,2]]");
+  g_assert_false (keel__event_bus_handed_out (b->bus, payload));
+
+  /* A payload given as a value is written out once for JSON listeners. */
+  g_string_truncate (b->heard, 0);
+  heard.expected = NULL;
+  g_autoptr (json_t) value = json_pack ("{s:b}", "x", TRUE);
+  keel__event_bus_emit (b->bus, NULL, "a", value, NULL);
+  g_assert_cmpstr (b->heard->str, ==, "[a {\"x\":true}]");
+  g_assert_false (keel__event_bus_handed_out (b->bus, heard.kept));
+  g_assert_false (keel__event_bus_handed_out (b->bus, NULL));
+
+  g_bytes_unref (heard.same_text);
+  g_bytes_unref (heard.kept);
+}
+
 static void
 test_bus_free_with_listeners (void)
 {
@@ -627,6 +678,7 @@ main (int argc, char **argv)
   ADD ("c-listeners", test_bus_c_listeners);
   ADD ("c-listener-unlistens-during-emit", test_bus_c_listener_unlistens_during_emit);
   ADD ("c-listener-frees-itself", test_bus_c_listener_frees_itself);
+  ADD ("json-listeners", test_bus_json_listeners);
   g_test_add_func ("/events/bus/free-with-listeners", test_bus_free_with_listeners);
 
   return g_test_run ();
