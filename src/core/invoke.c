@@ -48,7 +48,7 @@ keel_invoke_get_arg_json (KeelInvoke *invoke, const char *key)
       gsize length;
       const char *text = g_bytes_get_data (invoke->args_text, &length);
       KeelJsonMember member;
-      if (!keel__json_find_member (text, length, key, &member))
+      if (!keel__json_find_member (text, length, 0, key, &member))
         return NULL;
       return g_bytes_new_from_bytes (invoke->args_text, member.value_start, member.value_length);
     }

@@ -2,13 +2,14 @@
  *
  * jansson parses into values that have forgotten their positions, but an
  * error in keel.json is only useful when it names a line and a column. These
- * functions scan the original text again and find the value (or the key) at a
- * path of object keys and array indices.
+ * functions walk the original text again (with json-scan's walker) and find
+ * the value (or the key) at a path of object keys and array indices.
  *
  * Lines and columns are 1-based; a column counts bytes from the start of its
  * line. The text need not end with a NUL byte and is never read past
- * `length`; it need not even be valid JSON, in which case the answer is only
- * FALSE or some position inside the text. Callable from any thread. */
+ * `length`. Only text jansson would parse is searched (text it refused has its
+ * place from jansson's error): for anything else the answer is FALSE.
+ * Callable from any thread. */
 #pragma once
 
 #include <glib.h>

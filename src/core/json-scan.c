@@ -510,11 +510,12 @@ skip_checked_value (const char *text, gsize length, gsize pos)
 }
 
 gboolean
-keel__json_find_member (const char *text, gsize length, const char *key, KeelJsonMember *member)
+keel__json_find_member (const char *text, gsize length, gsize from, const char *key,
+                        KeelJsonMember *member)
 {
   /* The text was checked when it arrived (the contract): walk it, skipping
    * values at memchr() speed, without checking it again. */
-  gsize pos = skip_checked_space (text, length, 0);
+  gsize pos = skip_checked_space (text, length, from);
   if (pos >= length || text[pos] != '{')
     return FALSE;
   pos = skip_checked_space (text, length, pos + 1);
@@ -539,6 +540,31 @@ keel__json_find_member (const char *text, gsize length, const char *key, KeelJso
         pos = skip_checked_space (text, length, pos + 1);
       else
         break;
+    }
+  return FALSE;
+}
+
+gboolean
+keel__json_find_element (const char *text, gsize length, gsize from, gsize index,
+                         gsize *value_start, gsize *value_length)
+{
+  gsize pos = skip_checked_space (text, length, from);
+  if (pos >= length || text[pos] != '[')
+    return FALSE;
+  pos = skip_checked_space (text, length, pos + 1);
+  for (gsize i = 0; pos < length && text[pos] != ']'; i++)
+    {
+      gsize end = skip_checked_value (text, length, pos);
+      if (i == index)
+        {
+          *value_start = pos;
+          *value_length = end - pos;
+          return TRUE;
+        }
+      pos = skip_checked_space (text, length, end);
+      if (pos >= length || text[pos] != ',')
+        break;
+      pos = skip_checked_space (text, length, pos + 1);
     }
   return FALSE;
 }

@@ -37,11 +37,18 @@ gboolean keel__json_scan (const char *text, gsize length, GArray *members);
 /* The same for one value of any type (a string, a number... too). */
 gboolean keel__json_scan_value (const char *text, gsize length);
 
-/* In text keel__json_scan() accepted (it must have: the text is not checked
- * again, only walked, fast): the top-level object's member whose key,
- * unescaped, equals `key`. FALSE if there is none, or the text is an array. */
-gboolean keel__json_find_member (const char *text, gsize length, const char *key,
+/* In text keel__json_scan() or keel__json_scan_value() accepted (it must
+ * have: the text is not checked again, only walked, fast): the member whose
+ * key, unescaped, equals `key`, of the object that starts at byte `from`
+ * (whitespace may come first; 0 for the top level). FALSE if there is none,
+ * or the value there is no object. */
+gboolean keel__json_find_member (const char *text, gsize length, gsize from, const char *key,
                                  KeelJsonMember *member);
+
+/* The same for element `index` (0-based) of the array that starts at `from`:
+ * where its text starts and how long it is. */
+gboolean keel__json_find_element (const char *text, gsize length, gsize from, gsize index,
+                                  gsize *value_start, gsize *value_length);
 
 /* Whether the key of `member` in text, unescaped, equals `key`. */
 gboolean keel__json_key_equals (const char *text, const KeelJsonMember *member, const char *key);

@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                   found = TRUE;
                   check (json_equal (value, held), "a member's value differs from jansson's");
                   KeelJsonMember again;
-                  check (keel__json_find_member (text, size, key, &again)
+                  check (keel__json_find_member (text, size, 0, key, &again)
                            && again.value_start == member->value_start,
                          "find_member disagrees");
                 }
@@ -77,10 +77,28 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           json_decref (value);
         }
       KeelJsonMember none;
-      check (!keel__json_find_member (text, size, "\x01no such key", &none), "found a missing key");
+      check (!keel__json_find_member (text, size, 0, "\x01no such key", &none), "found a missing key");
     }
   else
     check (members->len == 0, "members reported for a text that is no object");
+
+  /* The element walker, on every element of a top-level array. */
+  if (root != NULL && json_is_array (root))
+    {
+      gsize start = 0, length = 0;
+      for (gsize i = 0; i < json_array_size (root); i++)
+        {
+          check (keel__json_find_element (text, size, 0, i, &start, &length),
+                 "an element was not found");
+          check (start + length <= size, "element span");
+          json_t *value = json_loadb (text + start, length, FLAGS | JSON_DECODE_ANY, &error);
+          check (value != NULL && json_equal (value, json_array_get (root, i)),
+                 "an element's text differs from jansson's value");
+          json_decref (value);
+        }
+      check (!keel__json_find_element (text, size, 0, json_array_size (root), &start, &length),
+             "found an element past the end");
+    }
   json_decref (root);
   return 0;
 }

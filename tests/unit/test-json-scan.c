@@ -139,9 +139,25 @@ test_members (void)
   g_assert_false (keel__json_key_equals (text, &g_array_index (members, KeelJsonMember, 2),
                                          "ke"));
   KeelJsonMember found;
-  g_assert_true (keel__json_find_member (text, strlen (text), "args", &found));
+  g_assert_true (keel__json_find_member (text, strlen (text), 0, "args", &found));
   g_assert_cmpuint (found.value_start, ==, g_array_index (members, KeelJsonMember, 1).value_start);
-  g_assert_false (keel__json_find_member (text, strlen (text), "a", &found));
+  g_assert_false (keel__json_find_member (text, strlen (text), 0, "a", &found));
+  /* Inside: the object that is the value of "args", then its array. */
+  KeelJsonMember inner;
+  g_assert_true (keel__json_find_member (text, strlen (text), found.value_start, "a", &inner));
+  gsize start = 0, length = 0;
+  g_assert_true (keel__json_find_element (text, strlen (text), inner.value_start, 1, &start,
+                                          &length));
+  g_assert_cmpmem (text + start, length, "{\"b\":2}", 7);
+  g_assert_true (keel__json_find_element (" [ 1 ,2]", 8, 0, 0, &start, &length));
+  g_assert_cmpmem (" [ 1 ,2]" + start, length, "1", 1);
+  g_assert_false (keel__json_find_element (text, strlen (text), inner.value_start, 2, &start,
+                                           &length));
+  /* The wrong kind of container, or none, at `from`. */
+  g_assert_false (keel__json_find_element (text, strlen (text), 0, 0, &start, &length));
+  g_assert_false (keel__json_find_member (text, strlen (text), inner.value_start, "b", &found));
+  g_assert_false (keel__json_find_element ("[]", 2, 0, 0, &start, &length));
+  g_assert_false (keel__json_find_member ("{}", 2, 0, "", &found));
 
   /* An array reports no members; a refused text none either. */
   g_array_set_size (members, 0);
