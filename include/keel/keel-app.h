@@ -91,6 +91,20 @@ KEEL_API void keel_app_set_forward_console (KeelApp *app, gboolean forward);
 KEEL_API const char *keel_app_get_identifier (KeelApp *app);
 
 /**
+ * keel_app_get_data_dir:
+ * @app: an app.
+ *
+ * The directory of the app's own files: `$XDG_DATA_HOME/<identifier>`
+ * (`~/.local/share/<identifier>` by default), Tauri's `appDataDir()` on
+ * Linux. The store and SQL plugins keep their files there and WebKit its
+ * website data (under `webkit/`). Not created here: whoever writes there
+ * first creates it.
+ *
+ * Returns: (transfer none): an absolute path, valid as long as @app.
+ */
+KEEL_API const char *keel_app_get_data_dir (KeelApp *app);
+
+/**
  * keel_app_get_name:
  * @app: an app.
  *

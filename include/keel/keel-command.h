@@ -300,6 +300,19 @@ KEEL_API gboolean keel_invoke_arg_bool_opt (KeelInvoke *invoke, const char *key,
 KEEL_API gboolean keel_invoke_arg_object (KeelInvoke *invoke, const char *key, json_t **out);
 
 /**
+ * keel_json_type_words:
+ * @value: (nullable): a JSON value.
+ *
+ * The kind of @value in the words Keel's error messages use after "got":
+ * "an object", "an array", "a string", "an integer", "a number with a
+ * fraction", "a boolean", "null", and "nothing" for %NULL. For a plugin's own
+ * messages, so that they read like the core's.
+ *
+ * Returns: (transfer none): a static string.
+ */
+KEEL_API const char *keel_json_type_words (const json_t *value);
+
+/**
  * KeelRequestHook:
  * @invoke: the call, before any permission check or handler; the hook may
  *   read it and replace its arguments with keel_invoke_set_args(). It must not

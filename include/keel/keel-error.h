@@ -47,4 +47,18 @@ typedef enum
  */
 KEEL_API GQuark keel_error_quark (void);
 
+/**
+ * keel_quote_for_message:
+ * @text: a NUL-terminated string, possibly from a page or a file (any bytes).
+ *
+ * @text made safe and short for an error message or a log line: in double
+ * quotes, with quotes, backslashes and control characters escaped as in JSON,
+ * bytes that are not UTF-8 replaced with U+FFFD, and cut after about 60 bytes
+ * (on a character boundary) with "…" after the closing quote. The core quotes
+ * every name it did not choose this way; a plugin's messages should too.
+ *
+ * Returns: (transfer full): the quoted text; free it with g_free().
+ */
+KEEL_API char *keel_quote_for_message (const char *text);
+
 G_END_DECLS

@@ -45,9 +45,9 @@ resolve (KeelApp *app, gint64 directory)
     case DIR_TEMP: return g_strdup (g_get_tmp_dir ());
     case DIR_APP_CONFIG: return g_build_filename (g_get_user_config_dir (), id, NULL);
     case DIR_APP_DATA:
-    case DIR_APP_LOCAL_DATA: return g_build_filename (g_get_user_data_dir (), id, NULL);
+    case DIR_APP_LOCAL_DATA: return g_strdup (keel_app_get_data_dir (app));
     case DIR_APP_CACHE: return g_build_filename (g_get_user_cache_dir (), id, NULL);
-    case DIR_APP_LOG: return g_build_filename (g_get_user_data_dir (), id, "logs", NULL);
+    case DIR_APP_LOG: return g_build_filename (keel_app_get_data_dir (app), "logs", NULL);
     case DIR_EXECUTABLE:
       {
         const char *bin = g_getenv ("XDG_BIN_HOME");

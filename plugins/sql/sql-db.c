@@ -8,20 +8,6 @@
 
 G_DEFINE_QUARK (keel-sqlite-error-quark, keel__sqlite_error)
 
-char *
-keel__sql_quote (const char *text)
-{
-  /* At most the first 100 bytes, back to the start of a character, and
-   * valid UTF-8 whatever the text was: counted in characters, a text of more
-   * bytes but fewer characters would be read past its end. */
-  gsize length = strlen (text);
-  gsize cut = MIN (length, 100);
-  while (cut < length && cut > 0 && ((guchar) text[cut] & 0xC0) == 0x80)
-    cut--;
-  g_autofree char *start = g_utf8_make_valid (text, (gssize) cut);
-  return g_strdup_printf ("\"%s%s\"", start, cut < length ? "…" : "");
-}
-
 static gboolean
 sqlite_error (sqlite3 *db, GError **error)
 {
@@ -34,7 +20,7 @@ gboolean
 keel__sql_resolve_url (const char *url, const char *data_dir, char **name, char **path,
                        GError **error)
 {
-  g_autofree char *shown = keel__sql_quote (url);
+  g_autofree char *shown = keel_quote_for_message (url);
   if (!g_str_has_prefix (url, "sqlite:"))
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
@@ -105,22 +91,6 @@ keel__sql_resolve_url (const char *url, const char *data_dir, char **name, char 
   return TRUE;
 }
 
-static const char *
-json_type_name (json_t *value)
-{
-  switch (json_typeof (value))
-    {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
-}
-
 gboolean
 keel__sql_check_values (json_t *values, const char *command, GError **error)
 {
@@ -128,7 +98,7 @@ keel__sql_check_values (json_t *values, const char *command, GError **error)
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "%s: \"values\" must be an array of bind values, not %s", command,
-                   json_type_name (values));
+                   keel_json_type_words (values));
       return FALSE;
     }
   size_t i;
@@ -140,7 +110,7 @@ keel__sql_check_values (json_t *values, const char *command, GError **error)
           g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                        "%s: values[%zu] is %s; a bind value is null, a boolean, a number or a "
                        "string (store JSON as text with JSON.stringify())",
-                       command, i, json_type_name (value));
+                       command, i, keel_json_type_words (value));
           return FALSE;
         }
     }

@@ -27,16 +27,6 @@ GQuark keel__sqlite_error_quark (void);
 #define KEEL__SQL_BUSY_TIMEOUT_MS 5000
 
 /**
- * keel__sql_quote:
- *
- * Page-supplied text for a message: in double quotes, cut after 100
- * characters (on a character boundary) with an ellipsis.
- *
- * Returns: (transfer full): the quoted text.
- */
-char *keel__sql_quote (const char *text);
-
-/**
  * keel__sql_resolve_url:
  * @url: "sqlite:NAME" where NAME is a relative path, percent-decoded as
  *   sqlx does; or "sqlite::memory:".

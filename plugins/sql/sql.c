@@ -124,7 +124,7 @@ reject_error (KeelInvoke *invoke, GError *error)
 static void
 reject_not_loaded (KeelInvoke *invoke, const char *url)
 {
-  g_autofree char *shown = keel__sql_quote (url);
+  g_autofree char *shown = keel_quote_for_message (url);
   keel_invoke_reject (invoke, "not_found", "database %s is not loaded: call Database.load(%s) first",
                       shown, shown);
 }
@@ -151,7 +151,7 @@ run_load (Job *job)
         g_clear_pointer (&db, sqlite3_close);
       if (db == NULL)
         {
-          g_autofree char *shown = keel__sql_quote (job->url);
+          g_autofree char *shown = keel_quote_for_message (job->url);
           g_prefix_error (&error, "cannot load %s: ", shown);
           reject_error (job->invoke, error);
           return;
@@ -303,10 +303,8 @@ plugin_unref (gpointer data)
 static gboolean
 resolve_url (SqlPlugin *plugin, KeelInvoke *invoke, const char *url, char **name, char **path)
 {
-  g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (),
-                                                keel_app_get_identifier (plugin->app), NULL);
   GError *error = NULL;
-  if (keel__sql_resolve_url (url, data_dir, name, path, &error))
+  if (keel__sql_resolve_url (url, keel_app_get_data_dir (plugin->app), name, path, &error))
     return TRUE;
   reject_error (invoke, error);
   return FALSE;

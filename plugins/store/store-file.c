@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keel/keel-command.h"
 #include "store.h"
 
 /* A file name may have this many bytes on Linux (NAME_MAX). */
@@ -17,6 +18,7 @@ G_DEFINE_QUARK (keel-store-error-quark, keel__store_error)
 char *
 keel__store_resolve_path (const char *base_dir, const char *path, GError **error)
 {
+  g_autofree char *shown = keel_quote_for_message (path);
   if (*path == '\0')
     {
       g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_PATH,
@@ -27,26 +29,28 @@ keel__store_resolve_path (const char *base_dir, const char *path, GError **error
   if (path[0] == '/')
     {
       g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_ESCAPE,
-                   "store path \"%s\" is absolute; stores live in the app's data directory "
+                   "store path %s is absolute; stores live in the app's data directory "
                    "(%s), so give a path relative to it, such as \"settings.json\"",
-                   path, base_dir);
+                   shown, base_dir);
       return NULL;
     }
   if (g_str_has_suffix (path, "/"))
     {
+      g_autofree char *file = g_strconcat (path, "settings.json", NULL);
+      g_autofree char *suggestion = keel_quote_for_message (file);
       g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_PATH,
-                   "store path \"%s\" ends with '/', so it names a directory; name a file, "
-                   "such as \"%ssettings.json\"",
-                   path, path);
+                   "store path %s ends with '/', so it names a directory; name a file in "
+                   "it, such as %s",
+                   shown, suggestion);
       return NULL;
     }
   for (const char *c = path; *c != '\0'; c++)
     if ((guchar) *c < 0x20 || *c == 0x7f)
       {
         g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_PATH,
-                     "store path \"%s\" contains the control character 0x%02x; use printable "
+                     "store path %s contains the control character 0x%02x; use printable "
                      "characters",
-                     path, (guchar) *c);
+                     shown, (guchar) *c);
         return NULL;
       }
 
@@ -60,17 +64,17 @@ keel__store_resolve_path (const char *base_dir, const char *path, GError **error
       if (strcmp (*part, "..") == 0)
         {
           g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_ESCAPE,
-                       "store path \"%s\" contains \"..\", which could leave the app's data "
+                       "store path %s contains \"..\", which could leave the app's data "
                        "directory (%s); use a path inside it, such as \"settings.json\"",
-                       path, base_dir);
+                       shown, base_dir);
           return NULL;
         }
       if (strlen (*part) > MAX_COMPONENT)
         {
           g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_PATH,
-                       "store path \"%.40s...\" has a name of %zu bytes; a file name may have "
+                       "store path %s has a name of %zu bytes; a file name may have "
                        "at most %d",
-                       path, strlen (*part), MAX_COMPONENT);
+                       shown, strlen (*part), MAX_COMPONENT);
           return NULL;
         }
       g_ptr_array_add (kept, *part);
@@ -78,9 +82,9 @@ keel__store_resolve_path (const char *base_dir, const char *path, GError **error
   if (kept->len == 1)
     {
       g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_PATH,
-                   "store path \"%s\" names the data directory itself; name a file, such as "
+                   "store path %s names the data directory itself; name a file, such as "
                    "\"settings.json\"",
-                   path);
+                   shown);
       return NULL;
     }
   /* Below the data directory, links are not followed: one (made by the app,
@@ -97,9 +101,9 @@ keel__store_resolve_path (const char *base_dir, const char *path, GError **error
       if (S_ISLNK (info.st_mode))
         {
           g_set_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_ESCAPE,
-                       "store path \"%s\" goes through the symbolic link %s; stores do not "
+                       "store path %s goes through the symbolic link %s; stores do not "
                        "follow links, which could lead out of the app's data directory",
-                       path, walked->str);
+                       shown, walked->str);
           return NULL;
         }
     }
@@ -224,22 +228,6 @@ move_aside (const char *path, char **aside, GError **error)
   return FALSE;
 }
 
-static const char *
-json_type_words (const json_t *value)
-{
-  switch (json_typeof (value))
-    {
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    default: return "an object";
-    }
-}
-
 gboolean
 keel__store_file_read (const char *path, json_t **out, GError **error)
 {
@@ -270,7 +258,7 @@ keel__store_file_read (const char *path, json_t **out, GError **error)
                                json_error.line, json_error.column);
   else if (!json_is_object (value))
     problem = g_strdup_printf ("it holds %s, not the JSON object a store file holds",
-                               json_type_words (value));
+                               keel_json_type_words (value));
   if (problem == NULL)
     {
       *out = value;

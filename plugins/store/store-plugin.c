@@ -18,7 +18,7 @@
 typedef struct
 {
   KeelApp *app;        /* for events: stores are closed before the app goes */
-  char *base_dir;      /* $XDG_DATA_HOME/<identifier> */
+  char *base_dir;      /* keel_app_get_data_dir() */
   GHashTable *open;    /* resolved path → Entry* (owned by the resource table) */
 } Registry;
 
@@ -70,22 +70,6 @@ on_change (KeelStore *store, const char *key, json_t *value, gpointer data)
                  json_pack ("{s:s, s:I, s:s, s:O?, s:b}", "path", path, "resourceId",
                             (json_int_t) entry->rid, "key", key, "value", value, "exists",
                             value != NULL));
-}
-
-static const char *
-type_words (const json_t *value)
-{
-  switch (json_typeof (value))
-    {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number with a fraction";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
 }
 
 /* The page's code for an error of store.h. */
@@ -162,7 +146,8 @@ static gboolean
 reject_option (KeelInvoke *invoke, const char *key, const char *expected, json_t *given)
 {
   keel_invoke_reject (invoke, "invalid_args", "%s: options.%s must be %s, got %s",
-                      keel_invoke_get_command (invoke), key, expected, type_words (given));
+                      keel_invoke_get_command (invoke), key, expected,
+                      keel_json_type_words (given));
   return FALSE;
 }
 
@@ -177,7 +162,7 @@ options_arg (KeelInvoke *invoke, Options *options)
     {
       keel_invoke_reject (invoke, "invalid_args",
                           "%s: argument \"options\" must be an object (StoreOptions), got %s",
-                          keel_invoke_get_command (invoke), type_words (object));
+                          keel_invoke_get_command (invoke), keel_json_type_words (object));
       return FALSE;
     }
   const char *key;
@@ -496,8 +481,7 @@ keel_store_plugin_register (KeelApp *app)
 
   Registry *registry = g_new0 (Registry, 1);
   registry->app = app;
-  registry->base_dir = g_build_filename (g_get_user_data_dir (), keel_app_get_identifier (app),
-                                         NULL);
+  registry->base_dir = g_strdup (keel_app_get_data_dir (app));
   registry->open = g_hash_table_new (g_str_hash, g_str_equal);
   keel_app_manage (app, STATE_KEY, registry, registry_free);
 

@@ -502,7 +502,7 @@ manifest_plugin (KeelJsonCheck *check, json_t *root, char **key, char **prefix, 
     }
   else
     {
-      g_autofree char *quoted = keel__json_quote (plugin);
+      g_autofree char *quoted = keel_quote_for_message (plugin);
       return keel__json_check_fail (check, error, FALSE,
                                     "%s is not a plugin name: use lowercase letters, digits and "
                                     "'-' (e.g. \"store\"), or \"core:<name>\" for Keel's core "
@@ -528,7 +528,7 @@ add_permission (KeelAcl *acl, KeelJsonCheck *check, Permission *permission, GErr
 {
   if (g_hash_table_contains (acl->permissions, permission->id))
     {
-      g_autofree char *quoted = keel__json_quote (permission->id);
+      g_autofree char *quoted = keel_quote_for_message (permission->id);
       Permission *other = g_hash_table_lookup (acl->permissions, permission->id);
       permission_free (permission);
       return keel__json_check_fail (check, error, FALSE,
@@ -574,7 +574,7 @@ read_set (KeelAcl *acl, KeelJsonCheck *check, json_t *object, const char *id, co
             {
               keel__json_check_push_key (check, "permissions");
               keel__json_check_push_index (check, i);
-              g_autofree char *quoted = keel__json_quote (name);
+              g_autofree char *quoted = keel_quote_for_message (name);
               return keel__json_check_fail (check, error, FALSE,
                                             "%s belongs to another plugin; a plugin's sets may "
                                             "name only its own permissions (the app's own "
@@ -603,7 +603,7 @@ read_local_id (KeelJsonCheck *check, json_t *object, const char *prefix, char **
   if (!is_identifier_part (local))
     {
       keel__json_check_push_key (check, "identifier");
-      g_autofree char *quoted = keel__json_quote (local);
+      g_autofree char *quoted = keel_quote_for_message (local);
       return keel__json_check_fail (check, error, FALSE,
                                     "%s is not an identifier: use lowercase letters, digits and "
                                     "'-', e.g. \"allow-read-config\"; the plugin prefix is added",
@@ -626,7 +626,7 @@ read_command_list (KeelJsonCheck *check, json_t *object, const char *key, const 
         {
           keel__json_check_push_key (check, key);
           keel__json_check_push_index (check, i);
-          g_autofree char *quoted = keel__json_quote (names->pdata[i]);
+          g_autofree char *quoted = keel_quote_for_message (names->pdata[i]);
           return keel__json_check_fail (check, error, FALSE,
                                         "%s is not a command name: write it as the page invokes "
                                         "it after \"plugin:<name>|\", e.g. \"set_title\"",
@@ -1001,7 +1001,7 @@ read_capability (KeelJsonCheck *check, json_t *object, Source *source, GError **
         {
           keel__json_check_push_key (check, "platforms");
           keel__json_check_push_index (check, i);
-          g_autofree char *quoted = keel__json_quote (platforms->pdata[i]);
+          g_autofree char *quoted = keel_quote_for_message (platforms->pdata[i]);
           keel__json_check_fail (check, error, FALSE,
                                  "%s is not a platform; use linux, macOS, windows, android or iOS",
                                  quoted);
@@ -1478,7 +1478,7 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
        * command all the same, it is refused rather than let through as one
        * the router does not know. */
       g_hash_table_add (acl->commands, g_strdup (commands[i]));
-      g_autofree char *quoted = keel__json_quote (commands[i]);
+      g_autofree char *quoted = keel_quote_for_message (commands[i]);
       warn (warnings, g_strdup_printf ("the command %s makes no permission identifier, so no "
                                        "permission can allow it and no page may call it; name "
                                        "commands with letters, digits, '_' and '-', and plugins "
@@ -1517,7 +1517,7 @@ keel__acl_finalize (KeelAcl *acl, const char *const *commands, guint n_commands,
           keel__json_check_push_key (&check, "permissions");
           keel__json_check_push_index (&check, j);
           g_autofree char *hint = unknown_permission_hint (acl, grant->permission);
-          g_autofree char *quoted = keel__json_quote (grant->permission);
+          g_autofree char *quoted = keel_quote_for_message (grant->permission);
           keel__json_check_fail (&check, error, FALSE, "unknown permission %s%s", quoted, hint);
           keel__json_check_clear (&check);
           return FALSE;
@@ -1747,8 +1747,8 @@ call_scopes (json_t *own, GHashTable *global, const char *command)
 static char *
 describe_caller (const KeelAclCaller *caller)
 {
-  g_autofree char *url = caller->url != NULL ? keel__json_quote (caller->url) : NULL;
-  g_autofree char *label = keel__json_quote (caller->window_label != NULL ? caller->window_label
+  g_autofree char *url = caller->url != NULL ? keel_quote_for_message (caller->url) : NULL;
+  g_autofree char *label = keel_quote_for_message (caller->window_label != NULL ? caller->window_label
                                                                            : "");
   return g_strdup_printf ("window %s%s%s%s", label,
                           url != NULL ? " (page " : "", url != NULL ? url : "",

@@ -233,7 +233,7 @@ typedef struct
 #define push_key keel__json_check_push_key
 #define push_index keel__json_check_push_index
 #define pop keel__json_check_pop
-#define quote keel__json_quote
+#define quote keel_quote_for_message
 #define describe keel__json_describe
 #define fail keel__json_check_fail
 #define fail_type keel__json_check_fail_type

@@ -219,8 +219,8 @@ keel_invoke_reject (KeelInvoke *invoke, const char *code, const char *format, ..
   keel_invoke_reject_value (invoke, keel__error_value (code, message));
 }
 
-static const char *
-type_words (const json_t *value)
+const char *
+keel_json_type_words (const json_t *value)
 {
   if (value == NULL)
     return "nothing";
@@ -233,8 +233,7 @@ type_words (const json_t *value)
     case JSON_REAL: return "a number with a fraction";
     case JSON_TRUE:
     case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    default: return "an unknown value";
+    default: return "null";
     }
 }
 
@@ -250,11 +249,12 @@ lookup (KeelInvoke *invoke, const char *key, gboolean *missing)
 static gboolean
 reject_arg (KeelInvoke *invoke, const char *key, const char *expected, json_t *given)
 {
-  if (!json_is_object (keel_invoke_get_args (invoke)))
+  json_t *args = keel_invoke_get_args (invoke);
+  if (!json_is_object (args))
     keel_invoke_reject (invoke, "invalid_args",
                         "command \"%s\" takes its arguments as an object with \"%s\" (%s); got "
                         "%s",
-                        invoke->command, key, expected, type_words (keel_invoke_get_args (invoke)));
+                        invoke->command, key, expected, keel_json_type_words (args));
   else if (given == NULL || json_is_null (given))
     keel_invoke_reject (invoke, "invalid_args",
                         "command \"%s\" is missing argument \"%s\" (%s)", invoke->command, key,
@@ -262,7 +262,7 @@ reject_arg (KeelInvoke *invoke, const char *key, const char *expected, json_t *g
   else
     keel_invoke_reject (invoke, "invalid_args",
                         "command \"%s\": argument \"%s\" must be %s, got %s", invoke->command,
-                        key, expected, type_words (given));
+                        key, expected, keel_json_type_words (given));
   return FALSE;
 }
 
@@ -400,7 +400,7 @@ keel_invoke_get_channel (KeelInvoke *invoke, const char *key, GError **error)
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "command \"%s\" takes its arguments as an object with \"%s\" (" CHANNEL_WORDS
                    "); got %s",
-                   invoke->command, key, type_words (keel_invoke_get_args (invoke)));
+                   invoke->command, key, keel_json_type_words (keel_invoke_get_args (invoke)));
       return NULL;
     }
   if (missing)
@@ -414,7 +414,7 @@ keel_invoke_get_channel (KeelInvoke *invoke, const char *key, GError **error)
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "command \"%s\": argument \"%s\" must be " CHANNEL_WORDS ", got %s",
-                   invoke->command, key, type_words (value));
+                   invoke->command, key, keel_json_type_words (value));
       return NULL;
     }
   g_autoptr (GError) local_error = NULL;

@@ -60,7 +60,12 @@ void
 keel__json_append_quoted (GString *out, const char *text)
 {
   gsize length = strlen (text);
-  g_autofree char *head = g_utf8_make_valid (text, MIN (length, KEEL_JSON_QUOTE_MAX));
+  /* Cut back to the start of a character, so that a long text in a script
+   * other than Latin does not end in U+FFFD; invalid bytes are replaced. */
+  gsize cut = MIN (length, KEEL_JSON_QUOTE_MAX);
+  while (cut < length && KEEL_JSON_QUOTE_MAX - cut < 3 && ((guchar) text[cut] & 0xC0) == 0x80)
+    cut--;
+  g_autofree char *head = g_utf8_make_valid (text, (gssize) cut);
 
   g_string_append_c (out, '"');
   for (const char *p = head; *p != '\0'; p++)
@@ -78,12 +83,12 @@ keel__json_append_quoted (GString *out, const char *text)
         g_string_append_c (out, (char) c);
     }
   g_string_append_c (out, '"');
-  if (length > KEEL_JSON_QUOTE_MAX)
+  if (cut < length)
     g_string_append (out, "…");
 }
 
 char *
-keel__json_quote (const char *text)
+keel_quote_for_message (const char *text)
 {
   GString *out = g_string_new (NULL);
   keel__json_append_quoted (out, text);
@@ -109,7 +114,7 @@ keel__json_describe (const json_t *value)
       return g_strdup ("an array");
     case JSON_STRING:
       {
-        g_autofree char *quoted = keel__json_quote (json_string_value (value));
+        g_autofree char *quoted = keel_quote_for_message (json_string_value (value));
         return g_strdup_printf ("the string %s", quoted);
       }
     case JSON_INTEGER:

@@ -65,9 +65,7 @@ json_t *keel__json_check_load (const char *text, gsize length, const char *sourc
 /* A value in words for "got ...": "the string \"800\"", "an object", "null". */
 char *keel__json_describe (const json_t *value);
 
-/* A string from a document, quoted for a message: escaped, valid UTF-8, cut
- * after KEEL_JSON_QUOTE_MAX bytes with an ellipsis. */
-char *keel__json_quote (const char *text);
+/* keel_quote_for_message() (public, keel-error.h), appended to @out. */
 void keel__json_append_quoted (GString *out, const char *text);
 
 /* The candidate closest to @word (ASCII case ignored) within @max_distance

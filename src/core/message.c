@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "json-scan.h"
+#include "keel/keel-command.h"
 #include "keel/keel-error.h"
 
 gboolean
@@ -17,43 +18,17 @@ keel__command_name_is_valid (const char *name)
   return length > 0;
 }
 
-/* A printable, bounded rendering of an untrusted name for error messages. */
-static char *
-quote_for_message (const char *text)
-{
-  g_autofree char *head = g_utf8_make_valid (text, MIN (strlen (text), 80));
-  g_autofree char *escaped = g_strescape (head, NULL);
-  return g_strdup_printf ("\"%s\"%s", escaped, strlen (text) > 80 ? "…" : "");
-}
-
 gboolean
 keel__command_name_check (const char *name, gsize length, const char *where, GError **error)
 {
   if (strlen (name) == length && keel__command_name_is_valid (name))
     return TRUE;
-  g_autofree char *quoted = quote_for_message (name);
+  g_autofree char *quoted = keel_quote_for_message (name);
   g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                "%s an invalid command name %s: expected 1 to %d printable ASCII characters "
                "without spaces",
                where, quoted, KEEL_COMMAND_NAME_MAX);
   return FALSE;
-}
-
-static const char *
-json_type_words (const json_t *value)
-{
-  switch (json_typeof (value))
-    {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    default: return "an unknown value";
-    }
 }
 
 #define MESSAGE_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
@@ -207,7 +182,7 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "IPC message must be a JSON object {\"cmd\": ..., \"args\": ...}, got %s",
-                   json_type_words (root));
+                   keel_json_type_words (root));
       return NULL;
     }
 
@@ -217,7 +192,7 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
     {
       if (strcmp (key, "cmd") != 0 && strcmp (key, "args") != 0 && strcmp (key, "options") != 0)
         {
-          g_autofree char *quoted = quote_for_message (key);
+          g_autofree char *quoted = keel_quote_for_message (key);
           g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                        "IPC message has an unknown key %s; expected only \"cmd\", \"args\" and \"options\"",
                        quoted);
@@ -230,7 +205,7 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "IPC message needs \"cmd\", the command name as a string; got %s",
-                   cmd ? json_type_words (cmd) : "nothing");
+                   keel_json_type_words (cmd));
       return NULL;
     }
   const char *command = json_string_value (cmd);
@@ -243,7 +218,7 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "IPC message for command \"%s\" has \"args\" of the wrong type: expected an "
                    "object or an array, got %s",
-                   command, json_type_words (args));
+                   command, keel_json_type_words (args));
       return NULL;
     }
 
@@ -253,7 +228,7 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "IPC message for command \"%s\" has \"options\" of the wrong type: expected an "
                    "object, got %s",
-                   command, json_type_words (options));
+                   command, keel_json_type_words (options));
       return NULL;
     }
 
@@ -264,7 +239,7 @@ keel__message_parse (const char *text, gsize length, gsize max_size, GError **er
         {
           if (strcmp (key, "headers") != 0)
             {
-              g_autofree char *quoted = quote_for_message (key);
+              g_autofree char *quoted = keel_quote_for_message (key);
               g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                            "IPC message for command \"%s\" has an unknown option %s; the only "
                            "option is \"headers\"",
@@ -334,7 +309,7 @@ keel__headers_normalize (json_t *headers, GError **error)
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                    "\"headers\" must be an object of header names to strings, got %s",
-                   json_type_words (headers));
+                   keel_json_type_words (headers));
       return NULL;
     }
   g_autoptr (json_t) normalized = json_object ();
@@ -344,7 +319,7 @@ keel__headers_normalize (json_t *headers, GError **error)
     {
       if (!is_header_name (name))
         {
-          g_autofree char *quoted = quote_for_message (name);
+          g_autofree char *quoted = keel_quote_for_message (name);
           g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                        "header name %s is not an HTTP token (letters, digits and "
                        "!#$%%&'*+-.^_`|~ only)",
@@ -353,10 +328,10 @@ keel__headers_normalize (json_t *headers, GError **error)
         }
       if (!json_is_string (value))
         {
-          g_autofree char *quoted = quote_for_message (name);
+          g_autofree char *quoted = keel_quote_for_message (name);
           g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
                        "header %s must have a string value, got %s", quoted,
-                       json_type_words (value));
+                       keel_json_type_words (value));
           return NULL;
         }
       g_autofree char *lower = g_ascii_strdown (name, -1);

@@ -65,6 +65,7 @@ app_new (KeelConfig *config, const char *resource_dir, GError **error)
   KeelApp *app = g_new0 (KeelApp, 1);
   app->config = config;
   app->resource_dir = g_strdup (resource_dir);
+  app->data_dir = g_build_filename (g_get_user_data_dir (), config->identifier, NULL);
   app->dist_fd = -1;
   app->exit_code = 0;
   if (!open_frontend_dist (app, error))
@@ -172,6 +173,7 @@ keel_app_free (KeelApp *app)
     close (app->dist_fd);
   g_free (app->csp);
   g_free (app->resource_dir);
+  g_free (app->data_dir);
   keel__config_free (app->config);
   g_free (app);
 }
@@ -188,9 +190,9 @@ keel_app_set_forward_console (KeelApp *app, gboolean forward)
 static WebKitWebContext *
 make_web_context (KeelApp *app)
 {
-  const char *id = app->config->identifier;
-  g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (), id, "webkit", NULL);
-  g_autofree char *cache_dir = g_build_filename (g_get_user_cache_dir (), id, "webkit", NULL);
+  g_autofree char *data_dir = g_build_filename (app->data_dir, "webkit", NULL);
+  g_autofree char *cache_dir
+    = g_build_filename (g_get_user_cache_dir (), app->config->identifier, "webkit", NULL);
   g_autoptr (WebKitWebsiteDataManager) data_manager = webkit_website_data_manager_new (
     "base-data-directory", data_dir, "base-cache-directory", cache_dir, NULL);
   /* Construct-only: the memory limit must be known before the first web
@@ -429,6 +431,12 @@ const char *
 keel_app_get_identifier (KeelApp *app)
 {
   return app->config->identifier;
+}
+
+const char *
+keel_app_get_data_dir (KeelApp *app)
+{
+  return app->data_dir;
 }
 
 const char *

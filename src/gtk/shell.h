@@ -33,6 +33,7 @@ struct _KeelApp
 {
   KeelConfig *config;
   char *resource_dir;        /* GResource dir of an embedded app, else NULL */
+  char *data_dir;            /* keel_app_get_data_dir() */
   int dist_fd;               /* frontendDist on disk, opened O_PATH|O_DIRECTORY; -1 if none */
   char *csp;                 /* the policy sent with HTML responses, NULL for none */
 

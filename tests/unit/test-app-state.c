@@ -226,13 +226,27 @@ test_json_listeners (Fixture *f, gconstpointer data)
   g_assert_cmpstr (f->log->str, ==, "");
 }
 
+/* The app's data directory follows XDG_DATA_HOME (set in main()) and the
+ * identifier, and is not created by asking. */
+static void
+test_data_dir (Fixture *f, gconstpointer data)
+{
+  const char *dir = keel_app_get_data_dir (f->app);
+  g_assert_cmpstr (dir, ==, "/keel-test-data-home/dev.keel.test.app-state");
+  g_assert_false (g_file_test ("/keel-test-data-home", G_FILE_TEST_EXISTS));
+  g_assert_true (keel_app_get_data_dir (f->app) == dir);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* Before GLib reads it: the app must not write anywhere real. */
+  g_setenv ("XDG_DATA_HOME", "/keel-test-data-home", TRUE);
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/app-state/manage", test_manage);
   ADD ("/app-state/resources", test_resources);
   ADD ("/app-state/json-listeners", test_json_listeners);
+  ADD ("/app-state/data-dir", test_data_dir);
   return g_test_run ();
 }

@@ -1946,6 +1946,66 @@ test_arg_json_after_hook (Fixture *f, gconstpointer data)
                    "o\"from the hook\"");
 }
 
+/* The words every "got ..." of Keel's messages uses, public for plugins. */
+static void
+test_json_type_words (void)
+{
+  static const struct
+  {
+    const char *json;
+    const char *words;
+  } cases[] = {
+    { "{}", "an object" }, { "[]", "an array" }, { "\"s\"", "a string" },
+    { "-3", "an integer" }, { "2.5", "a number with a fraction" }, { "1e3", "a number with a fraction" },
+    { "true", "a boolean" }, { "false", "a boolean" }, { "null", "null" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (json_t) value = json_loads (cases[i].json, JSON_DECODE_ANY, NULL);
+      g_assert_nonnull (value);
+      g_assert_cmpstr (keel_json_type_words (value), ==, cases[i].words);
+    }
+  g_assert_cmpstr (keel_json_type_words (NULL), ==, "nothing");
+}
+
+/* Untrusted text in messages: escaped, UTF-8, bounded. */
+static void
+test_quote_for_message (void)
+{
+  static const struct
+  {
+    const char *text;
+    const char *quoted;
+  } cases[] = {
+    { "", "\"\"" },
+    { "plain é", "\"plain é\"" },
+    { "a\"b\\c\nd\te\x01\x7f", "\"a\\\"b\\\\c\\nd\\te\\u0001\\u007f\"" },
+    { "bad \xff byte", "\"bad \xef\xbf\xbd byte\"" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *quoted = keel_quote_for_message (cases[i].text);
+      g_assert_cmpstr (quoted, ==, cases[i].quoted);
+    }
+
+  /* Long text is cut after 60 bytes, back to a character's start: 59 bytes
+   * of ASCII then "é" (2 bytes) keep 59 bytes, never half of the "é". */
+  g_autofree char *ascii = g_strnfill (200, 'x');
+  g_autofree char *cut = keel_quote_for_message (ascii);
+  g_autofree char *expected = g_strdup_printf ("\"%.60s\"…", ascii);
+  g_assert_cmpstr (cut, ==, expected);
+  g_autofree char *mixed = g_strconcat ("", ascii + 141, "éééé", NULL); /* 59 + 8 bytes */
+  g_autofree char *mixed_cut = keel_quote_for_message (mixed);
+  g_autofree char *mixed_expected = g_strdup_printf ("\"%.59s\"…", ascii);
+  g_assert_cmpstr (mixed_cut, ==, mixed_expected);
+  /* Continuation bytes with no start: replaced, and the cut stays near 60. */
+  g_autofree char *junk = g_strnfill (100, '\x80');
+  g_autofree char *junk_cut = keel_quote_for_message (junk);
+  g_assert_true (g_utf8_validate (junk_cut, -1, NULL));
+  g_assert_true (g_str_has_suffix (junk_cut, "\"…"));
+  g_assert_cmpuint (g_utf8_strlen (junk_cut, -1), >=, 58);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1999,6 +2059,8 @@ main (int argc, char **argv)
   ADD ("second-answer/in-handler", test_second_answer_in_handler);
   ADD ("dispatch/malformed-invalid-utf8", test_malformed_invalid_utf8_error);
   g_test_add_func ("/router/trace", test_trace);
+  g_test_add_func ("/router/json-type-words", test_json_type_words);
+  g_test_add_func ("/router/quote-for-message", test_quote_for_message);
   g_test_add_func ("/router/state/table", test_state_table);
   ADD ("state/from-threads", test_state_from_threads);
   ADD ("state/outlives-app", test_state_outlives_app);

@@ -91,7 +91,7 @@ test_url_messages (void)
   /* A long URL is cut short, on a character boundary, in the message. */
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
   g_assert_cmpint (strlen (error->message), <, 600);
-  g_assert_nonnull (strstr (error->message, "…\""));
+  g_assert_nonnull (strstr (error->message, "\"…"));
   g_assert_nonnull (strstr (error->message, "(/data/app)"));
 
   /* More than 100 bytes in fewer than 100 characters, and bytes that are
@@ -106,7 +106,7 @@ test_url_messages (void)
         g_string_append (odd, pieces[p]);
       g_assert_false (keel__sql_resolve_url (odd->str, "/data/app", &name, &path, &cut_error));
       g_assert_true (g_utf8_validate (cut_error->message, -1, NULL));
-      g_assert_nonnull (strstr (cut_error->message, "…\""));
+      g_assert_nonnull (strstr (cut_error->message, "\"…"));
     }
   /* A short one is shown whole, made UTF-8. */
   g_autoptr (GError) short_error = NULL;
@@ -135,8 +135,9 @@ test_check_values (void)
     { "[1, {\"a\": 1}]", "plugin:sql|execute: values[1] is an object; a bind value is null" },
     { "[[1, 2]]", "values[0] is an array" },
     { "{}", "\"values\" must be an array of bind values, not an object" },
+    { "2.5", "\"values\" must be an array of bind values, not a number with a fraction" },
     { "\"x\"", "not a string" },
-    { "3", "not a number" },
+    { "3", "not an integer" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {

@@ -159,11 +159,16 @@ test_paths (void)
   assert_refused ("a/..", KEEL_STORE_ERROR_ESCAPE, "\"..\"");
   assert_refused ("a/../b.json", KEEL_STORE_ERROR_ESCAPE, "\"..\"");
   assert_refused ("profiles/", KEEL_STORE_ERROR_PATH, "directory");
+  assert_refused ("profiles/", KEEL_STORE_ERROR_PATH, "such as \"profiles/settings.json\"");
   assert_refused (".", KEEL_STORE_ERROR_PATH, "data directory itself");
   assert_refused ("./.", KEEL_STORE_ERROR_PATH, "data directory itself");
   assert_refused ("a\nb.json", KEEL_STORE_ERROR_PATH, "control character 0x0a");
+  /* The path is quoted escaped, whatever it holds. */
+  assert_refused ("a\nb.json", KEEL_STORE_ERROR_PATH, "store path \"a\\nb.json\" contains");
   g_autofree char *long_name = g_strnfill (256, 'x');
   assert_refused (long_name, KEEL_STORE_ERROR_PATH, "at most 255");
+  /* ... and cut short in the message. */
+  assert_refused (long_name, KEEL_STORE_ERROR_PATH, "xxxxxxxxxx\"… has a name of 256 bytes");
 }
 
 static void
@@ -282,14 +287,17 @@ test_file_corrupt (Fixture *f, gconstpointer data)
   assert_corrupt (f, "", "it is empty");
   assert_corrupt (f, "[1, 2]", "holds an array, not the JSON object");
   assert_corrupt (f, "\"text\"", "holds a string");
+  assert_corrupt (f, "7", "holds an integer, not");
+  assert_corrupt (f, "0.5", "holds a number with a fraction, not");
+  assert_corrupt (f, "null", "holds null, not");
   assert_corrupt (f, "{\"a\": \"\xff\"}", "unable to decode byte 0xff");
   assert_corrupt (f, "{\"a\": 1} trailing", "end of file expected");
   assert_corrupt (f, "{\"a\": 1e400}", "real number overflow");
 
-  /* Eight corrupt files in one second: each kept under its own name. */
+  /* Eleven corrupt files in one second: each kept under its own name. */
   g_autofree char *listing = list_dir (f);
   g_auto (GStrv) names = g_strsplit (listing, " ", -1);
-  g_assert_cmpuint (g_strv_length (names), ==, 8);
+  g_assert_cmpuint (g_strv_length (names), ==, 11);
   for (char **name = names; *name != NULL; name++)
     g_assert_true (g_str_has_prefix (*name, "bad.json.corrupt-"));
 }

@@ -102,7 +102,7 @@ test('malformed messages are refused, saying what is wrong', async () => {
     ['{"cmd":{"name":"echo"}}', 'needs "cmd"', 'got an object'],
     ['{"cmd":"echo","args":"value"}', 'command "echo"', '"args" of the wrong type',
      'expected an object or an array, got a string'],
-    ['{"cmd":"echo","args":7}', '"args" of the wrong type', 'got a number'],
+    ['{"cmd":"echo","args":7}', '"args" of the wrong type', 'got an integer'],
     ['{"cmd":"echo","args":true}', '"args" of the wrong type', 'got a boolean'],
     ['{"cmd":"echo","options":[]}', '"options" of the wrong type'],
     ['{"cmd":"echo","callback":1}', 'unknown key "callback"', 'expected only "cmd", "args" and "options"'],
