@@ -105,6 +105,28 @@ KEEL_API const char *keel_app_get_identifier (KeelApp *app);
 KEEL_API const char *keel_app_get_data_dir (KeelApp *app);
 
 /**
+ * keel_resolve_path_below:
+ * @dir: the directory the path must stay in, usually keel_app_get_data_dir().
+ * @path: a relative path from a page, components separated by '/':
+ *   "settings.json", "profiles/work.json".
+ * @what: what messages call @path: "store path", "database file".
+ * @example: a valid path that messages suggest: "settings.json".
+ *
+ * Where a file a page names lives: @path below @dir, spelt one way, so that
+ * "a/b.json", "./a/b.json" and "a//b.json" give the same file. Refused with
+ * %KEEL_ERROR_FORBIDDEN: an absolute path, any ".." component, and a path
+ * through a symbolic link below @dir (which could lead anywhere); with
+ * %KEEL_ERROR_INVALID: an empty path, one ending in '/', control characters,
+ * a component longer than a file name may be, and @dir itself. Each message
+ * says what was wrong with @path (quoted with keel_quote_for_message()) and
+ * how to name a file instead. Nothing is created.
+ *
+ * Returns: (transfer full): the absolute path, or %NULL with @error set.
+ */
+KEEL_API char *keel_resolve_path_below (const char *dir, const char *path, const char *what,
+                                        const char *example, GError **error);
+
+/**
  * keel_app_get_name:
  * @app: an app.
  *

@@ -54,40 +54,15 @@ keel__sql_resolve_url (const char *url, const char *data_dir, char **name, char 
                    shown);
       return FALSE;
     }
-  if (decoded[0] == '/')
-    {
-      g_set_error (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN,
-                   "database URL %s names an absolute path; databases live in the app's data "
-                   "directory (%s): name one relative to it, as in \"sqlite:notes.db\"",
-                   shown, data_dir);
-      return FALSE;
-    }
-  g_auto (GStrv) parts = g_strsplit (decoded, "/", -1);
-  g_autoptr (GString) normal = g_string_new (NULL);
-  for (char **part = parts; *part != NULL; part++)
-    {
-      if (**part == '\0' || strcmp (*part, ".") == 0)
-        continue;
-      if (strcmp (*part, "..") == 0)
-        {
-          g_set_error (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN,
-                       "database URL %s reaches out of the app's data directory (%s) with "
-                       "\"..\"; name a file inside it, as in \"sqlite:notes.db\"",
-                       shown, data_dir);
-          return FALSE;
-        }
-      if (normal->len > 0)
-        g_string_append_c (normal, '/');
-      g_string_append (normal, *part);
-    }
-  if (normal->len == 0 || g_str_has_suffix (decoded, "/"))
-    {
-      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
-                   "database URL %s names no file; use \"sqlite:NAME.db\"", shown);
-      return FALSE;
-    }
-  *path = g_build_filename (data_dir, normal->str, NULL);
-  *name = g_string_free (g_steal_pointer (&normal), FALSE);
+  /* The same rules as every file a page names in the data directory. */
+  *path = keel_resolve_path_below (data_dir, decoded, "database file", "notes.db", error);
+  if (*path == NULL)
+    return FALSE;
+  /* The name: the path below data_dir, spelt as the resolver spelt it. */
+  const char *below = *path + strlen (data_dir);
+  while (*below == G_DIR_SEPARATOR)
+    below++;
+  *name = g_strdup (below);
   return TRUE;
 }
 

@@ -35,9 +35,10 @@ GQuark keel__sqlite_error_quark (void);
  *   slashes removed, or ":memory:". Spellings of one file share a name.
  * @path: (out): the file, @data_dir/NAME, or ":memory:".
  *
- * Refuses another scheme, URL options ("?mode=ro"), an empty name, invalid
- * percent-encoding and anything that is not UTF-8 (KEEL_ERROR_INVALID), and
- * an absolute path or a ".." component (KEEL_ERROR_FORBIDDEN).
+ * Refuses another scheme, URL options ("?mode=ro"), invalid percent-encoding
+ * and anything that is not UTF-8 (KEEL_ERROR_INVALID); NAME, decoded, goes
+ * through keel_resolve_path_below() (absolute paths, "..", links below
+ * @data_dir, an empty name...).
  */
 gboolean keel__sql_resolve_url (const char *url, const char *data_dir, char **name, char **path,
                                 GError **error);

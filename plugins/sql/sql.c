@@ -492,7 +492,7 @@ keel_sql_add_migrations (KeelApp *app, const char *db_url, const KeelSqlMigratio
       return FALSE;
     }
   g_autofree char *name = NULL, *path = NULL;
-  if (!keel__sql_resolve_url (db_url, "", &name, &path, error))
+  if (!keel__sql_resolve_url (db_url, keel_app_get_data_dir (app), &name, &path, error))
     {
       g_prefix_error (error, "keel_sql_add_migrations: ");
       return FALSE;

@@ -76,12 +76,14 @@ on_change (KeelStore *store, const char *key, json_t *value, gpointer data)
 static const char *
 error_code (const GError *error)
 {
+  if (g_error_matches (error, KEEL_ERROR, KEEL_ERROR_INVALID))
+    return "invalid_args"; /* the path (keel_resolve_path_below()) */
+  if (g_error_matches (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN))
+    return "forbidden";
   if (error->domain != KEEL_STORE_ERROR)
     return "io_error";
   switch (error->code)
     {
-    case KEEL_STORE_ERROR_PATH: return "invalid_args";
-    case KEEL_STORE_ERROR_ESCAPE: return "forbidden";
     case KEEL_STORE_ERROR_NOT_FOUND: return "not_found";
     case KEEL_STORE_ERROR_CORRUPT: return "corrupt_store";
     default: return "io_error";
@@ -233,7 +235,8 @@ path_arg (KeelInvoke *invoke, Registry *registry)
   if (!keel_invoke_arg_string (invoke, "path", &path))
     return NULL;
   g_autoptr (GError) error = NULL;
-  char *resolved = keel__store_resolve_path (registry->base_dir, path, &error);
+  char *resolved
+    = keel_resolve_path_below (registry->base_dir, path, "store path", "settings.json", &error);
   if (resolved == NULL)
     reject_error (invoke, error, NULL);
   return resolved;

@@ -18,32 +18,12 @@ GQuark keel__store_error_quark (void);
 
 typedef enum
 {
-  KEEL_STORE_ERROR_PATH,      /* a store path that is empty or malformed */
-  KEEL_STORE_ERROR_ESCAPE,    /* a store path that would leave the data directory */
   KEEL_STORE_ERROR_NOT_FOUND, /* no file to read */
   KEEL_STORE_ERROR_CORRUPT,   /* the file is not a JSON object; it was moved aside */
   KEEL_STORE_ERROR_IO,        /* reading, writing or moving the file failed */
 } KeelStoreError;
 
 /* ---- The file (store-file.c) ---------------------------------------------- */
-
-/**
- * keel__store_resolve_path:
- * @base_dir: the app's data directory, `$XDG_DATA_HOME/<identifier>`.
- * @path: what the page asked for: "settings.json", "profiles/work.json".
- *
- * Where a store lives: @path below @base_dir, spelt one way, so that
- * "a/b.json", "./a/b.json" and "a//b.json" find the same store. Refused,
- * with a message that says why and shows a valid path: an empty path, a
- * path naming a directory (ending in '/'), an absolute path, any ".."
- * component, control characters, components longer than a file name may
- * be, and a path through a symbolic link below @base_dir (which could lead
- * anywhere).
- *
- * Returns: (transfer full): the absolute path, or %NULL with @error set
- *   (%KEEL_STORE_ERROR_PATH or %KEEL_STORE_ERROR_ESCAPE).
- */
-char *keel__store_resolve_path (const char *base_dir, const char *path, GError **error);
 
 /**
  * keel__store_file_read:
@@ -96,7 +76,7 @@ typedef void (*KeelStoreChangeFunc) (KeelStore *store, const char *key, json_t *
 
 /**
  * keel__store_new:
- * @path: the file, as keel__store_resolve_path() gave it.
+ * @path: the file, as keel_resolve_path_below() gave it.
  * @defaults: (nullable) (transfer none): an object of default values.
  * @autosave_ms: KEEL_STORE_AUTOSAVE_OFF, or the debounce in milliseconds.
  *

@@ -1,6 +1,6 @@
 /* Fuzzes the store plugin's two parsers of outside input
- * (plugins/store/store-file.c): the store path a page names, and the store
- * file on disk. The input's first line is the path; the rest is a file's
+ * (plugins/store/store-file.c): the store path a page names (resolved by
+ * keel_resolve_path_below()), and the store file on disk. The input's first line is the path; the rest is a file's
  * contents. Beyond "does not crash":
  *
  * - a path that resolves lies strictly inside the data directory, spelt
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keel/keel-app.h"
 #include "store.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -44,10 +45,12 @@ static void
 check_path (const char *path)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *resolved = keel__store_resolve_path (base_dir, path, &error);
+  g_autofree char *resolved
+    = keel_resolve_path_below (base_dir, path, "store path", "settings.json", &error);
   if (resolved == NULL)
     {
-      if (error == NULL || error->domain != KEEL_STORE_ERROR || *error->message == '\0')
+      if (error == NULL || error->domain != KEEL_ERROR || *error->message == '\0'
+          || !g_utf8_validate (error->message, -1, NULL))
         abort ();
       return;
     }

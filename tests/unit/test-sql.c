@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sql/sql-db.h"
 
@@ -31,17 +32,18 @@ test_urls (void)
     { "sqlite:café.db", "café.db" },
     { "sqlite:..notes.db", "..notes.db" },
     { "sqlite::memory:", ":memory:" },
-    { "sqlite:../x.db", NULL, KEEL_ERROR_FORBIDDEN, "reaches out of the app's data directory" },
-    { "sqlite:a/../../x.db", NULL, KEEL_ERROR_FORBIDDEN, "with \"..\"" },
+    { "sqlite:../x.db", NULL, KEEL_ERROR_FORBIDDEN, "could leave the app's data directory" },
+    { "sqlite:a/../../x.db", NULL, KEEL_ERROR_FORBIDDEN, "database file \"a/../../x.db\" contains \"..\"" },
     { "sqlite:a/..", NULL, KEEL_ERROR_FORBIDDEN, "\"..\"" },
     { "sqlite:%2e%2e/x.db", NULL, KEEL_ERROR_FORBIDDEN, "\"..\"" },
     { "sqlite:%2E%2E%2Fx.db", NULL, KEEL_ERROR_FORBIDDEN, "\"..\"" },
-    { "sqlite:/etc/x.db", NULL, KEEL_ERROR_FORBIDDEN, "names an absolute path" },
-    { "sqlite://etc/x.db", NULL, KEEL_ERROR_FORBIDDEN, "names an absolute path" },
+    { "sqlite:/etc/x.db", NULL, KEEL_ERROR_FORBIDDEN, "database file \"/etc/x.db\" is absolute" },
+    { "sqlite://etc/x.db", NULL, KEEL_ERROR_FORBIDDEN, "is absolute" },
     { "sqlite:%2Fetc%2Fx.db", NULL, KEEL_ERROR_FORBIDDEN, "absolute" },
-    { "sqlite:", NULL, KEEL_ERROR_INVALID, "names no file" },
-    { "sqlite:.", NULL, KEEL_ERROR_INVALID, "names no file" },
-    { "sqlite:dir/", NULL, KEEL_ERROR_INVALID, "names no file" },
+    { "sqlite:", NULL, KEEL_ERROR_INVALID, "the database file is empty" },
+    { "sqlite:.", NULL, KEEL_ERROR_INVALID, "names the data directory itself" },
+    { "sqlite:dir/", NULL, KEEL_ERROR_INVALID, "names a directory" },
+    { "sqlite:a%0Ab.db", NULL, KEEL_ERROR_INVALID, "control character 0x0a" },
     { "sqlite:x.db?mode=ro", NULL, KEEL_ERROR_INVALID, "has options after \"?\"" },
     { "sqlite:x%00.db", NULL, KEEL_ERROR_INVALID, "invalid %-escape" },
     { "sqlite:x%zz.db", NULL, KEEL_ERROR_INVALID, "invalid %-escape" },
@@ -77,6 +79,31 @@ test_urls (void)
           g_assert_null (path);
         }
     }
+}
+
+/* A database is never opened through a symbolic link below the data
+ * directory (one could lead anywhere), as stores are not. */
+static void
+test_url_links (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("keel-sql-links-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autofree char *link = g_build_filename (dir, "elsewhere", NULL);
+  g_assert_cmpint (symlink ("/tmp", link), ==, 0);
+  char *name = NULL, *path = NULL;
+  g_assert_false (keel__sql_resolve_url ("sqlite:elsewhere/x.db", dir, &name, &path, &error));
+  g_assert_error (error, KEEL_ERROR, KEEL_ERROR_FORBIDDEN);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_assert_null (name);
+  g_assert_null (path);
+  g_clear_error (&error);
+  g_assert_true (keel__sql_resolve_url ("sqlite:./here//x.db", dir, &name, &path, &error));
+  g_assert_cmpstr (name, ==, "here/x.db");
+  g_free (name);
+  g_free (path);
+  g_remove (link);
+  g_rmdir (dir);
 }
 
 static void
@@ -582,6 +609,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sql/urls", test_urls);
   g_test_add_func ("/sql/url-messages", test_url_messages);
+  g_test_add_func ("/sql/url-links", test_url_links);
   g_test_add_func ("/sql/check-values", test_check_values);
   g_test_add_func ("/sql/type-mapping", test_type_mapping);
   g_test_add_func ("/sql/duplicate-columns", test_duplicate_columns);

@@ -1,8 +1,8 @@
 /* Unit tests of the store plugin's insides (plugins/store/store.c and
- * store-file.c): where a store may live, reading and writing its file,
- * corrupt files kept aside, the operations with their change events, dirty
- * tracking and autosave. The windowed store test drives the same code
- * through pages. */
+ * store-file.c): reading and writing its file, corrupt files kept aside, the
+ * operations with their change events, dirty tracking and autosave (where a
+ * store may live: test-data-path.c). The windowed store test drives the same
+ * code through pages. */
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,88 +116,6 @@ assert_json (json_t *value, const char *expected)
       g_error ("expected %s, got %s", expected, got);
     }
   json_decref (want);
-}
-
-/* ---- paths ----------------------------------------------------------------- */
-
-static void
-assert_resolves (const char *path, const char *expected)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *resolved = keel__store_resolve_path ("/data/app", path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (resolved, ==, expected);
-}
-
-static void
-assert_refused (const char *path, KeelStoreError code, const char *fragment)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *resolved = keel__store_resolve_path ("/data/app", path, &error);
-  g_assert_null (resolved);
-  g_assert_error (error, KEEL_STORE_ERROR, (int) code);
-  if (strstr (error->message, fragment) == NULL)
-    g_error ("\"%s\": the message lacks \"%s\": %s", path, fragment, error->message);
-}
-
-static void
-test_paths (void)
-{
-  assert_resolves ("settings.json", "/data/app/settings.json");
-  assert_resolves ("./settings.json", "/data/app/settings.json");
-  assert_resolves ("profiles//work.json", "/data/app/profiles/work.json");
-  assert_resolves ("a/./b/c.json", "/data/app/a/b/c.json");
-  assert_resolves (".hidden", "/data/app/.hidden");
-  assert_resolves ("...", "/data/app/...");
-  assert_resolves ("name with spaces ☃.json", "/data/app/name with spaces ☃.json");
-
-  assert_refused ("", KEEL_STORE_ERROR_PATH, "empty");
-  assert_refused ("/etc/passwd", KEEL_STORE_ERROR_ESCAPE, "absolute");
-  assert_refused ("/etc/passwd", KEEL_STORE_ERROR_ESCAPE, "/data/app");
-  assert_refused ("../x.json", KEEL_STORE_ERROR_ESCAPE, "\"..\"");
-  assert_refused ("a/../../x.json", KEEL_STORE_ERROR_ESCAPE, "\"..\"");
-  assert_refused ("a/..", KEEL_STORE_ERROR_ESCAPE, "\"..\"");
-  assert_refused ("a/../b.json", KEEL_STORE_ERROR_ESCAPE, "\"..\"");
-  assert_refused ("profiles/", KEEL_STORE_ERROR_PATH, "directory");
-  assert_refused ("profiles/", KEEL_STORE_ERROR_PATH, "such as \"profiles/settings.json\"");
-  assert_refused (".", KEEL_STORE_ERROR_PATH, "data directory itself");
-  assert_refused ("./.", KEEL_STORE_ERROR_PATH, "data directory itself");
-  assert_refused ("a\nb.json", KEEL_STORE_ERROR_PATH, "control character 0x0a");
-  /* The path is quoted escaped, whatever it holds. */
-  assert_refused ("a\nb.json", KEEL_STORE_ERROR_PATH, "store path \"a\\nb.json\" contains");
-  g_autofree char *long_name = g_strnfill (256, 'x');
-  assert_refused (long_name, KEEL_STORE_ERROR_PATH, "at most 255");
-  /* ... and cut short in the message. */
-  assert_refused (long_name, KEEL_STORE_ERROR_PATH, "xxxxxxxxxx\"… has a name of 256 bytes");
-}
-
-static void
-test_paths_links (Fixture *f, gconstpointer data)
-{
-  /* Links below the data directory are not followed, file or directory. */
-  g_autofree char *outside = path_in (f, "outside");
-  g_autofree char *base = path_in (f, "base");
-  g_autofree char *sub = path_in (f, "base/sub");
-  g_assert_cmpint (g_mkdir (outside, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
-  g_autofree char *dir_link = path_in (f, "base/sub/out");
-  g_autofree char *file_link = path_in (f, "base/file.json");
-  g_assert_cmpint (symlink (outside, dir_link), ==, 0);
-  g_assert_cmpint (symlink ("/etc/passwd", file_link), ==, 0);
-
-  const char *refused[] = { "sub/out/x.json", "sub/out", "file.json", "./sub//out/deeper/x.json" };
-  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_autofree char *resolved = keel__store_resolve_path (base, refused[i], &error);
-      g_assert_null (resolved);
-      g_assert_error (error, KEEL_STORE_ERROR, KEEL_STORE_ERROR_ESCAPE);
-      g_assert_nonnull (strstr (error->message, "symbolic link"));
-    }
-  g_autoptr (GError) error = NULL;
-  g_autofree char *fine = keel__store_resolve_path (base, "sub/new/x.json", &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_suffix (fine, "/base/sub/new/x.json"));
 }
 
 /* ---- the file ------------------------------------------------------------ */
@@ -579,8 +497,6 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
-  g_test_add_func ("/store/paths", test_paths);
-  ADD ("/store/paths/links", test_paths_links);
   ADD ("/store/file/round-trip", test_file_round_trip);
   ADD ("/store/file/missing", test_file_missing);
   ADD ("/store/file/corrupt", test_file_corrupt);

@@ -152,7 +152,7 @@ if (getCurrentWindow().label === 'reader') {
       assertSqlError(await rejects(Database.load(url), url), 'forbidden', "app's data directory");
     assertSqlError(await rejects(Database.load('mysql://user:pw@localhost/db')), 'invalid_args',
       'Keel opens SQLite databases only');
-    assertSqlError(await rejects(Database.load('sqlite:')), 'invalid_args', 'names no file');
+    assertSqlError(await rejects(Database.load('sqlite:')), 'invalid_args', 'database file is empty');
     assertSqlError(await rejects(Database.load('sqlite:x.db?mode=ro')), 'invalid_args',
       'options');
     assertSqlError(await rejects(Database.get('sqlite:../escape.db').select('SELECT 1')),
