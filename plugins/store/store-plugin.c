@@ -17,8 +17,7 @@
 
 typedef struct
 {
-  KeelApp *app;        /* for events: stores are closed before the app goes */
-  char *base_dir;      /* keel_app_get_data_dir() */
+  KeelApp *app;        /* for events and the data dir: stores are closed before the app goes */
   GHashTable *open;    /* resolved path → Entry* (owned by the resource table) */
 } Registry;
 
@@ -37,7 +36,6 @@ registry_free (gpointer data)
   /* Every store was a resource, closed (and saved) before managed state is
    * freed; nothing is left to write. */
   g_hash_table_unref (registry->open);
-  g_free (registry->base_dir);
   g_free (registry);
 }
 
@@ -236,7 +234,8 @@ path_arg (KeelInvoke *invoke, Registry *registry)
     return NULL;
   g_autoptr (GError) error = NULL;
   char *resolved
-    = keel_resolve_path_below (registry->base_dir, path, "store path", "settings.json", &error);
+    = keel_resolve_path_below (keel_app_get_data_dir (registry->app), path, "store path",
+                               "settings.json", &error);
   if (resolved == NULL)
     reject_error (invoke, error, NULL);
   return resolved;
@@ -484,7 +483,6 @@ keel_store_plugin_register (KeelApp *app)
 
   Registry *registry = g_new0 (Registry, 1);
   registry->app = app;
-  registry->base_dir = g_strdup (keel_app_get_data_dir (app));
   registry->open = g_hash_table_new (g_str_hash, g_str_equal);
   keel_app_manage (app, STATE_KEY, registry, registry_free);
 

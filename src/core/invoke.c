@@ -164,7 +164,7 @@ keel_invoke_resolve_raw (KeelInvoke *invoke, const char *json_text)
   if (!claim_answer (invoke))
     return;
   invoke->ok = TRUE;
-  invoke->raw = g_bytes_new_take (g_strdup (json_text), strlen (json_text));
+  invoke->raw = g_bytes_new (json_text, strlen (json_text));
   keel__invoke_finish (invoke);
 }
 

@@ -33,9 +33,7 @@ locate (const char *text, gsize length, const char *const *path, gboolean want_k
   if ((want_key && depth == 0) || !keel__json_scan_value (text, length))
     return FALSE;
 
-  gsize pos = 0; /* the value's first byte: the text holds one */
-  while (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')
-    pos++;
+  gsize pos = keel__json_skip_space (text, length, 0); /* the top value's first byte */
   for (gsize i = 0; i < depth; i++)
     {
       gboolean last = i + 1 == depth;

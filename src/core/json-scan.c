@@ -27,8 +27,8 @@ is_digit (char c)
   return c >= '0' && c <= '9';
 }
 
-static gsize
-skip_checked_space (const char *text, gsize length, gsize pos)
+gsize
+keel__json_skip_space (const char *text, gsize length, gsize pos)
 {
   while (pos < length && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n'
                           || text[pos] == '\r'))
@@ -39,7 +39,7 @@ skip_checked_space (const char *text, gsize length, gsize pos)
 static void
 skip_space (Scanner *s)
 {
-  s->pos = skip_checked_space (s->text, s->length, s->pos);
+  s->pos = keel__json_skip_space (s->text, s->length, s->pos);
 }
 
 /* One multi-byte UTF-8 sequence: no overlong form, no surrogate, nothing
@@ -515,18 +515,18 @@ keel__json_find_member (const char *text, gsize length, gsize from, const char *
 {
   /* The text was checked when it arrived (the contract): walk it, skipping
    * values at memchr() speed, without checking it again. */
-  gsize pos = skip_checked_space (text, length, from);
+  gsize pos = keel__json_skip_space (text, length, from);
   if (pos >= length || text[pos] != '{')
     return FALSE;
-  pos = skip_checked_space (text, length, pos + 1);
+  pos = keel__json_skip_space (text, length, pos + 1);
   while (pos < length && text[pos] == '"')
     {
       KeelJsonMember candidate;
       candidate.key_start = pos + 1;
       pos = skip_checked_string (text, length, pos);
       candidate.key_length = pos - 1 - candidate.key_start;
-      pos = skip_checked_space (text, length, pos);
-      pos = skip_checked_space (text, length, pos + 1); /* the colon */
+      pos = keel__json_skip_space (text, length, pos);
+      pos = keel__json_skip_space (text, length, pos + 1); /* the colon */
       candidate.value_start = pos;
       pos = skip_checked_value (text, length, pos);
       candidate.value_length = pos - candidate.value_start;
@@ -535,9 +535,9 @@ keel__json_find_member (const char *text, gsize length, gsize from, const char *
           *member = candidate;
           return TRUE;
         }
-      pos = skip_checked_space (text, length, pos);
+      pos = keel__json_skip_space (text, length, pos);
       if (pos < length && text[pos] == ',')
-        pos = skip_checked_space (text, length, pos + 1);
+        pos = keel__json_skip_space (text, length, pos + 1);
       else
         break;
     }
@@ -548,10 +548,10 @@ gboolean
 keel__json_find_element (const char *text, gsize length, gsize from, gsize index,
                          gsize *value_start, gsize *value_length)
 {
-  gsize pos = skip_checked_space (text, length, from);
+  gsize pos = keel__json_skip_space (text, length, from);
   if (pos >= length || text[pos] != '[')
     return FALSE;
-  pos = skip_checked_space (text, length, pos + 1);
+  pos = keel__json_skip_space (text, length, pos + 1);
   for (gsize i = 0; pos < length && text[pos] != ']'; i++)
     {
       gsize end = skip_checked_value (text, length, pos);
@@ -561,10 +561,10 @@ keel__json_find_element (const char *text, gsize length, gsize from, gsize index
           *value_length = end - pos;
           return TRUE;
         }
-      pos = skip_checked_space (text, length, end);
+      pos = keel__json_skip_space (text, length, end);
       if (pos >= length || text[pos] != ',')
         break;
-      pos = skip_checked_space (text, length, pos + 1);
+      pos = keel__json_skip_space (text, length, pos + 1);
     }
   return FALSE;
 }

@@ -50,5 +50,8 @@ gboolean keel__json_find_member (const char *text, gsize length, gsize from, con
 gboolean keel__json_find_element (const char *text, gsize length, gsize from, gsize index,
                                   gsize *value_start, gsize *value_length);
 
+/* The first byte at or after `pos` that is not JSON whitespace (or `length`). */
+gsize keel__json_skip_space (const char *text, gsize length, gsize pos);
+
 /* Whether the key of `member` in text, unescaped, equals `key`. */
 gboolean keel__json_key_equals (const char *text, const KeelJsonMember *member, const char *key);
