@@ -118,11 +118,11 @@
                       String(sent).slice(0, 40));
   }
 
-  // 2,000 small round trips after 200 to warm up. performance.now() is
+  // 10,000 small round trips after 500 to warm up. performance.now() is
   // coarse here (WebKit clamps it to about a millisecond), so time batches
-  // of 200 and take the median of the batch means.
+  // of 1,000 (over 100 ms each) and take the median of the batch means.
   async function small() {
-    var warmUp = 200, batches = 10, perBatch = 200;
+    var warmUp = 500, batches = 10, perBatch = 1000;
     for (var i = 0; i < warmUp; i++)
       check('ping' + i, await ipc.echo('ping' + i));
     var means = [];

@@ -101,6 +101,14 @@ struct _KeelAcl
 
   GMutex lock;              /* guards the cache */
   GHashTable *resolutions;  /* signature → Resolution* */
+  /* The last caller and its resolution: a window's calls come from one
+   * page, and matching every capability again costs more than the rest of
+   * the check. NULL last_resolution: none kept. */
+  char *last_window;
+  char *last_webview;
+  char *last_url;
+  gboolean last_local;
+  Resolution *last_resolution;
 };
 
 /* ---- Small things ---- */
@@ -363,6 +371,9 @@ keel__acl_free (KeelAcl *acl)
   if (acl == NULL)
     return;
   g_hash_table_unref (acl->resolutions);
+  g_free (acl->last_window);
+  g_free (acl->last_webview);
+  g_free (acl->last_url);
   g_mutex_clear (&acl->lock);
   g_ptr_array_unref (acl->active);
   g_ptr_array_unref (acl->config_references);
@@ -1694,6 +1705,12 @@ resolve (KeelAcl *acl, GPtrArray *capabilities)
 static Resolution *
 resolution_for (KeelAcl *acl, const KeelAclCaller *caller)
 {
+  if (acl->last_resolution != NULL && acl->last_local == caller->local
+      && g_strcmp0 (acl->last_window, caller->window_label) == 0
+      && g_strcmp0 (acl->last_webview, caller->webview_label) == 0
+      && g_strcmp0 (acl->last_url, caller->url) == 0)
+    return acl->last_resolution;
+
   g_autoptr (GPtrArray) applying = g_ptr_array_new ();
   GString *signature = g_string_new (NULL);
   for (guint i = 0; i < acl->active->len; i++)
@@ -1707,14 +1724,23 @@ resolution_for (KeelAcl *acl, const KeelAclCaller *caller)
 
   Resolution *resolution = g_hash_table_lookup (acl->resolutions, signature->str);
   if (resolution != NULL)
+    g_string_free (signature, TRUE);
+  else
     {
-      g_string_free (signature, TRUE);
-      return resolution;
+      if (g_hash_table_size (acl->resolutions) >= MAX_CACHED_RESOLUTIONS)
+        g_hash_table_remove_all (acl->resolutions);
+      resolution = resolve (acl, applying);
+      g_hash_table_insert (acl->resolutions, g_string_free (signature, FALSE), resolution);
     }
-  if (g_hash_table_size (acl->resolutions) >= MAX_CACHED_RESOLUTIONS)
-    g_hash_table_remove_all (acl->resolutions);
-  resolution = resolve (acl, applying);
-  g_hash_table_insert (acl->resolutions, g_string_free (signature, FALSE), resolution);
+
+  g_free (acl->last_window);
+  g_free (acl->last_webview);
+  g_free (acl->last_url);
+  acl->last_window = g_strdup (caller->window_label);
+  acl->last_webview = g_strdup (caller->webview_label);
+  acl->last_url = g_strdup (caller->url);
+  acl->last_local = caller->local;
+  acl->last_resolution = resolution;
   return resolution;
 }
 
@@ -1727,17 +1753,24 @@ append_copies (json_t *target, json_t *scopes)
     json_array_append_new (target, json_deep_copy (scope));
 }
 
-/* The scopes of a call: the command's own and its plugin's global ones.
- * Copies: the caller owns them and may change them, while the ACL's own
- * stay as they are for other calls and other threads. */
+/* The scopes of a call: the command's own and its plugin's global ones,
+ * or NULL when there are none (most calls). Copies: the caller owns them and
+ * may change them, while the ACL's own stay as they are for other calls and
+ * other threads. */
 static json_t *
 call_scopes (json_t *own, GHashTable *global, const char *command)
 {
+  json_t *plugin_scopes = NULL;
+  if (g_hash_table_size (global) > 0)
+    {
+      g_autofree char *plugin = command_plugin (command);
+      plugin_scopes = g_hash_table_lookup (global, plugin);
+    }
+  if (json_array_size (own) == 0 && json_array_size (plugin_scopes) == 0)
+    return NULL;
   json_t *scopes = json_array ();
   if (own != NULL)
     append_copies (scopes, own);
-  g_autofree char *plugin = command_plugin (command);
-  json_t *plugin_scopes = g_hash_table_lookup (global, plugin);
   if (plugin_scopes != NULL)
     append_copies (scopes, plugin_scopes);
   return scopes;
@@ -1787,9 +1820,11 @@ permissions_allowing (KeelAcl *acl, const char *command)
   return g_string_free (out, FALSE);
 }
 
-gboolean
-keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char *command,
-                 json_t **scope_allow, json_t **scope_deny, GError **error)
+/* keel__acl_check(); with `empty_as_null`, no scopes are NULL instead of an
+ * empty array (an invoke makes one only if a handler asks). */
+static gboolean
+check (KeelAcl *acl, const KeelAclCaller *caller, const char *command, json_t **scope_allow,
+       json_t **scope_deny, gboolean empty_as_null, GError **error)
 {
   g_return_val_if_fail (acl != NULL && acl->finalized, FALSE);
   g_return_val_if_fail (caller != NULL && command != NULL, FALSE);
@@ -1830,9 +1865,17 @@ keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char *command,
   if (entry != NULL && entry->allowed_by->len > 0)
     {
       if (scope_allow != NULL)
-        *scope_allow = call_scopes (entry->scope_allow, resolution->global_allow, command);
+        {
+          *scope_allow = call_scopes (entry->scope_allow, resolution->global_allow, command);
+          if (*scope_allow == NULL && !empty_as_null)
+            *scope_allow = json_array ();
+        }
       if (scope_deny != NULL)
-        *scope_deny = call_scopes (entry->scope_deny, resolution->global_deny, command);
+        {
+          *scope_deny = call_scopes (entry->scope_deny, resolution->global_deny, command);
+          if (*scope_deny == NULL && !empty_as_null)
+            *scope_deny = json_array ();
+        }
       g_mutex_unlock (&acl->lock);
       return TRUE;
     }
@@ -1858,6 +1901,13 @@ keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char *command,
                "a capability for this window",
                command, who, *allowing != '\0' ? allowing : "a permission that allows it");
   return FALSE;
+}
+
+gboolean
+keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char *command,
+                 json_t **scope_allow, json_t **scope_deny, GError **error)
+{
+  return check (acl, caller, command, scope_allow, scope_deny, FALSE, error);
 }
 
 GPtrArray *
@@ -1949,7 +1999,7 @@ keel__acl_check_invoke (KeelInvoke *invoke, GError **error, gpointer acl)
     .local = invoke->local,
   };
   json_t *allow = NULL, *deny = NULL;
-  if (!keel__acl_check (acl, &caller, invoke->command, &allow, &deny, error))
+  if (!check (acl, &caller, invoke->command, &allow, &deny, TRUE, error))
     return FALSE;
   json_decref (invoke->scope_allow);
   json_decref (invoke->scope_deny);

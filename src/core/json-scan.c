@@ -7,19 +7,71 @@
 #include <math.h>
 #include <string.h>
 
+/* Unescaped keys of the objects open now, each as its length (a gsize)
+ * then its bytes. An object's keys come after those of the objects around
+ * it and go when it closes, so one buffer serves them all; a small one on
+ * the stack serves most messages without an allocation. */
+typedef struct
+{
+  char *data;
+  gsize length;
+  gsize capacity;
+  char inline_data[256];
+} Keys;
+
 typedef struct
 {
   const char *text;
   gsize length;
   gsize pos;
-  GString *key;          /* the key being read, unescaped */
+  Keys *keys;            /* where scan_string() puts a key it reads, or NULL */
 } Scanner;
+
+/* Above this many keys, an object's duplicates are looked for in a hash
+ * table instead of by comparing each key with all before it. */
+#define KEYS_COMPARED_IN_TURN 16
 
 typedef struct
 {
   gboolean object;
-  GHashTable *keys;      /* an object's keys so far, unescaped; NULL before the first */
+  gsize keys_from;       /* where its keys start in Keys */
+  guint key_count;
+  GHashTable *keys;      /* its keys, once there are too many to compare in turn */
 } Frame;
+
+static void
+keys_init (Keys *keys)
+{
+  keys->data = keys->inline_data;
+  keys->length = 0;
+  keys->capacity = sizeof keys->inline_data;
+}
+
+static void
+keys_clear (Keys *keys)
+{
+  if (keys->data != keys->inline_data)
+    g_free (keys->data);
+}
+
+static void
+keys_append (Keys *keys, const void *bytes, gsize count)
+{
+  if (keys->capacity - keys->length < count)
+    {
+      gsize capacity = MAX (keys->capacity * 2, keys->length + count);
+      if (keys->data == keys->inline_data)
+        {
+          keys->data = g_malloc (capacity);
+          memcpy (keys->data, keys->inline_data, keys->length);
+        }
+      else
+        keys->data = g_realloc (keys->data, capacity);
+      keys->capacity = capacity;
+    }
+  memcpy (keys->data + keys->length, bytes, count);
+  keys->length += count;
+}
 
 static gboolean
 is_digit (char c)
@@ -131,10 +183,10 @@ plain_run_end (const char *text, gsize from, gsize length)
   return at;
 }
 
-/* A string at pos (its opening quote). With `key`, its unescaped bytes go
- * there, and a NUL (\u0000) fails: object keys cannot hold one. */
+/* A string at pos (its opening quote). With `key`, its unescaped bytes are
+ * appended there, and a NUL (\u0000) fails: object keys cannot hold one. */
 static gboolean
-scan_string (Scanner *s, GString *key)
+scan_string (Scanner *s, Keys *key)
 {
   s->pos++;
   for (;;)
@@ -142,7 +194,7 @@ scan_string (Scanner *s, GString *key)
       /* The common run: printable ASCII, nothing to decode. */
       gsize run = plain_run_end (s->text, s->pos, s->length);
       if (key != NULL)
-        g_string_append_len (key, s->text + s->pos, (gssize) (run - s->pos));
+        keys_append (key, s->text + s->pos, run - s->pos);
       s->pos = run;
       if (s->pos >= s->length)
         return FALSE;
@@ -161,7 +213,7 @@ scan_string (Scanner *s, GString *key)
           if (!scan_utf8 (s))
             return FALSE;
           if (key != NULL)
-            g_string_append_len (key, s->text + start, (gssize) (s->pos - start));
+            keys_append (key, s->text + start, s->pos - start);
           continue;
         }
 
@@ -177,7 +229,7 @@ scan_string (Scanner *s, GString *key)
           if (found == NULL)
             return FALSE;
           if (key != NULL)
-            g_string_append_c (key, to[found - from]);
+            keys_append (key, &to[found - from], 1);
           s->pos += 2;
           continue;
         }
@@ -202,7 +254,8 @@ scan_string (Scanner *s, GString *key)
         {
           if (value == 0)
             return FALSE;
-          g_string_append_unichar (key, (gunichar) value);
+          char utf8[6];
+          keys_append (key, utf8, (gsize) g_unichar_to_utf8 ((gunichar) value, utf8));
         }
     }
 }
@@ -291,31 +344,100 @@ scan_literal (Scanner *s, const char *word)
   return TRUE;
 }
 
-/* Records s->key in the object's set; FALSE if it was there already. */
+/* Reads the key at s->pos (its opening quote) into the object's set in
+ * `keys`; FALSE if it is not a valid key or was there already. */
 static gboolean
-add_key (Frame *frame, GString *key)
+scan_key (Scanner *s, Keys *keys, Frame *frame)
 {
-  if (frame->keys == NULL)
-    frame->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (g_hash_table_contains (frame->keys, key->str))
+  gsize entry = keys->length;
+  gsize size = 0;
+  keys_append (keys, &size, sizeof size);
+  if (!scan_string (s, keys))
     return FALSE;
-  g_hash_table_add (frame->keys, g_strndup (key->str, key->len));
+  size = keys->length - entry - sizeof size;
+  memcpy (keys->data + entry, &size, sizeof size);
+  const char *key = keys->data + entry + sizeof size;
+
+  if (frame->keys != NULL)
+    {
+      keys_append (keys, "", 1);
+      key = keys->data + entry + sizeof size;
+      gboolean added = !g_hash_table_contains (frame->keys, key)
+                       && g_hash_table_add (frame->keys, g_strdup (key));
+      keys->length = entry;
+      return added;
+    }
+  for (gsize at = frame->keys_from; at < entry;)
+    {
+      gsize other;
+      memcpy (&other, keys->data + at, sizeof other);
+      at += sizeof other;
+      if (other == size && memcmp (keys->data + at, key, size) == 0)
+        return FALSE;
+      at += other;
+    }
+  /* NUL-free (scan_string() refuses \u0000 in a key), so a key's bytes are
+   * a C string once copied out. */
+  if (++frame->key_count > KEYS_COMPARED_IN_TURN)
+    {
+      frame->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (gsize at = frame->keys_from; at < keys->length;)
+        {
+          gsize other;
+          memcpy (&other, keys->data + at, sizeof other);
+          at += sizeof other;
+          g_hash_table_add (frame->keys, g_strndup (keys->data + at, other));
+          at += other;
+        }
+      keys->length = frame->keys_from;
+    }
   return TRUE;
 }
 
-static void
-frame_clear (gpointer data)
+/* Open containers: the first few on the stack, deeper ones on the heap. */
+typedef struct
 {
-  Frame *frame = data;
+  Frame *frames;
+  guint count;
+  guint capacity;
+  Frame inline_frames[32];
+} Stack;
+
+static Frame *
+stack_push (Stack *stack, gboolean object, gsize keys_from)
+{
+  if (stack->count == stack->capacity)
+    {
+      guint capacity = stack->capacity * 2;
+      if (stack->frames == stack->inline_frames)
+        stack->frames = g_memdup2 (stack->inline_frames, sizeof stack->inline_frames);
+      stack->frames = g_renew (Frame, stack->frames, capacity);
+      stack->capacity = capacity;
+    }
+  Frame *frame = &stack->frames[stack->count++];
+  *frame = (Frame){ object, keys_from, 0, NULL };
+  return frame;
+}
+
+/* Closes the innermost container; its keys go. */
+static void
+stack_pop (Stack *stack, Keys *keys)
+{
+  Frame *frame = &stack->frames[--stack->count];
   g_clear_pointer (&frame->keys, g_hash_table_unref);
+  keys->length = frame->keys_from;
 }
 
 static gboolean
 scan (const char *text, gsize length, gboolean container_only, GArray *members)
 {
-  Scanner s = { text, length, 0, g_string_new (NULL) };
-  g_autoptr (GArray) stack = g_array_new (FALSE, TRUE, sizeof (Frame));
-  g_array_set_clear_func (stack, frame_clear);
+  Keys keys;
+  keys_init (&keys);
+  Scanner s = { text, length, 0, NULL };
+  Stack stack;
+  stack.frames = stack.inline_frames;
+  stack.count = 0;
+  stack.capacity = G_N_ELEMENTS (stack.inline_frames);
   gboolean ok = FALSE;
   KeelJsonMember member = { 0 };
   gboolean pending = FALSE; /* a member of the top-level object is being read */
@@ -329,9 +451,9 @@ scan (const char *text, gsize length, gboolean container_only, GArray *members)
       /* A value starts here. jansson counts every value's depth, the
        * top-level one being 1. */
       skip_space (&s);
-      if (s.pos >= length || stack->len + 1 > JSON_PARSER_MAX_DEPTH)
+      if (s.pos >= length || stack.count + 1 > JSON_PARSER_MAX_DEPTH)
         goto done;
-      if (members != NULL && stack->len == 1 && g_array_index (stack, Frame, 0).object)
+      if (members != NULL && stack.count == 1 && stack.frames[0].object)
         {
           member.value_start = s.pos;
           pending = TRUE;
@@ -341,14 +463,13 @@ scan (const char *text, gsize length, gboolean container_only, GArray *members)
       gboolean opened = FALSE;
       if (c == '{' || c == '[')
         {
-          Frame frame = { c == '{', NULL };
-          g_array_append_val (stack, frame);
+          stack_push (&stack, c == '{', keys.length);
           s.pos++;
           skip_space (&s);
           if (s.pos < length && text[s.pos] == (c == '{' ? '}' : ']'))
             {
               s.pos++;
-              g_array_set_size (stack, stack->len - 1);
+              stack_pop (&stack, &keys);
             }
           else if (c == '[')
             continue; /* its first element */
@@ -374,25 +495,25 @@ scan (const char *text, gsize length, gboolean container_only, GArray *members)
         {
           if (!opened)
             {
-              if (pending && stack->len == 1)
+              if (pending && stack.count == 1)
                 {
                   member.value_length = s.pos - member.value_start;
                   g_array_append_val (members, member);
                   pending = FALSE;
                 }
               skip_space (&s);
-              if (stack->len == 0)
+              if (stack.count == 0)
                 {
                   ok = s.pos == length;
                   goto done;
                 }
               if (s.pos >= length)
                 goto done;
-              Frame *top = &g_array_index (stack, Frame, stack->len - 1);
+              Frame *top = &stack.frames[stack.count - 1];
               char next = text[s.pos++];
               if (next == (top->object ? '}' : ']'))
                 {
-                  g_array_set_size (stack, stack->len - 1);
+                  stack_pop (&stack, &keys);
                   continue;
                 }
               if (next != ',')
@@ -404,14 +525,13 @@ scan (const char *text, gsize length, gboolean container_only, GArray *members)
           opened = FALSE;
 
           /* A key, a colon, then the member's value. */
-          Frame *top = &g_array_index (stack, Frame, stack->len - 1);
+          Frame *top = &stack.frames[stack.count - 1];
           if (s.pos >= length || text[s.pos] != '"')
             goto done;
           gsize key_start = s.pos + 1;
-          g_string_truncate (s.key, 0);
-          if (!scan_string (&s, s.key) || !add_key (top, s.key))
+          if (!scan_key (&s, &keys, top))
             goto done;
-          if (members != NULL && stack->len == 1)
+          if (members != NULL && stack.count == 1)
             {
               member.key_start = key_start;
               member.key_length = s.pos - 1 - key_start;
@@ -425,7 +545,11 @@ scan (const char *text, gsize length, gboolean container_only, GArray *members)
     }
 
 done:
-  g_string_free (s.key, TRUE);
+  while (stack.count > 0)
+    stack_pop (&stack, &keys);
+  if (stack.frames != stack.inline_frames)
+    g_free (stack.frames);
+  keys_clear (&keys);
   if (!ok && members != NULL)
     g_array_set_size (members, 0);
   return ok;
@@ -450,11 +574,12 @@ keel__json_key_equals (const char *text, const KeelJsonMember *member, const cha
   if (memchr (raw, '\\', member->key_length) == NULL)
     return strlen (key) == member->key_length && memcmp (raw, key, member->key_length) == 0;
   /* Escaped: compare the decoded key. The text was scanned already. */
-  Scanner s = { text, member->key_start + member->key_length + 1, member->key_start - 1,
-                g_string_new (NULL) };
-  gboolean equal = scan_string (&s, s.key) && strcmp (s.key->str, key) == 0
-                   && strlen (key) == s.key->len;
-  g_string_free (s.key, TRUE);
+  Keys decoded;
+  keys_init (&decoded);
+  Scanner s = { text, member->key_start + member->key_length + 1, member->key_start - 1, NULL };
+  gboolean equal = scan_string (&s, &decoded) && decoded.length == strlen (key)
+                   && memcmp (decoded.data, key, decoded.length) == 0;
+  keys_clear (&decoded);
   return equal;
 }
 

@@ -33,8 +33,10 @@ typedef struct
  * length > max_size (before parsing), or KEEL_ERROR_INVALID saying what is
  * malformed (not JSON, with the column; not an object; missing or bad "cmd";
  * "args" of the wrong type; an unknown key; "options" other than
- * {"headers": {name: string}}). */
-KeelMessage *keel__message_parse (const char *text, gsize length, gsize max_size, GError **error);
+ * {"headers": {name: string}}). `owner`, if not NULL, is bytes that hold the
+ * text: the arguments are then a view of it, not a copy. */
+KeelMessage *keel__message_parse (const char *text, gsize length, GBytes *owner, gsize max_size,
+                                  GError **error);
 void keel__message_free (KeelMessage *message);
 
 /* The message's arguments, parsed on the first call (borrowed). */

@@ -437,11 +437,11 @@ keel__router_refuse (KeelRouter *router, const KeelCaller *caller, const char *c
 
 void
 keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const char *text,
-                            gsize length)
+                            gsize length, GBytes *owner)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (KeelMessage) message
-    = keel__message_parse (text, length, router->max_message_size, &error);
+    = keel__message_parse (text, length, owner, router->max_message_size, &error);
   if (message == NULL)
     {
       /* Answer through a short-lived invoke so tracing and the reply path

@@ -87,9 +87,10 @@ void keel__router_refuse (KeelRouter *router, const KeelCaller *caller, const ch
                           const char *message);
 
 /* Parses one message from a page and dispatches it. A malformed message is
- * answered at once with {code: "invalid_message", message}. */
+ * answered at once with {code: "invalid_message", message}. `owner`, if not
+ * NULL, holds the text, so the arguments can be a view of it. */
 void keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const char *text,
-                                 gsize length);
+                                 gsize length, GBytes *owner);
 
 /* Dispatches a call with a binary body (Tauri's raw request): the handler
  * finds the bytes with keel_invoke_get_body() and empty args. Takes

@@ -74,6 +74,9 @@ struct _KeelWindow
   guint64 page_id;           /* the document shown now; 0 before the first */
   KeelOutbox *outbox;        /* scripts for that document (events, channels); NULL when none */
   char *origin;              /* origin of that document */
+  char *sender_url;          /* the URL the last message came from ... */
+  gsize sender_url_length;
+  char *sender_origin;       /* ... and its origin (see sender_origin() in window.c) */
   gboolean destroyed;
   gboolean closing;          /* keel_window_destroy() was called: going at the next idle */
   GCancellable *cancellable; /* cancelled when the window goes: its async calls end then */

@@ -127,6 +127,26 @@ keel__app_is_own_origin (KeelApp *app, const char *origin)
          || (app->dev_origin != NULL && strcmp (origin, app->dev_origin) == 0);
 }
 
+/* The origin of the document at `url` (`length` bytes, not NUL-terminated),
+ * or NULL. A window's messages come from the document it shows, so the last
+ * URL and its origin are kept: parsing a URL costs more than the rest of a
+ * small call. Both are borrowed until the next call. */
+static const char *
+sender_origin (KeelWindow *window, const char *url, gsize length, const char **kept_url)
+{
+  if (window->sender_url == NULL || window->sender_url_length != length
+      || memcmp (window->sender_url, url, length) != 0)
+    {
+      g_free (window->sender_url);
+      g_free (window->sender_origin);
+      window->sender_url = g_strndup (url, length);
+      window->sender_url_length = length;
+      window->sender_origin = keel__url_origin (window->sender_url);
+    }
+  *kept_url = window->sender_url;
+  return window->sender_origin;
+}
+
 static gboolean
 on_script_message (WebKitUserContentManager *manager, JSCValue *value,
                    WebKitScriptMessageReply *reply, KeelWindow *window)
@@ -153,7 +173,7 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
     {
       /* Only the relay posts here, and it posts strings; anything else is a
        * forged or broken message. */
-      keel__router_dispatch_text (window->app->router, &caller, "", 0);
+      keel__router_dispatch_text (window->app->router, &caller, "", 0, NULL);
       return TRUE;
     }
   g_autoptr (GBytes) bytes = jsc_value_to_string_as_bytes (value);
@@ -167,8 +187,8 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
    * (see docs/security.md). A document without an origin (about:blank) gets
    * no IPC at all. */
   const char *newline = memchr (text, '\n', length);
-  g_autofree char *url = newline != NULL ? g_strndup (text, newline - text) : NULL;
-  g_autofree char *sender_origin = url != NULL ? keel__url_origin (url) : NULL;
+  const char *url = NULL;
+  const char *from = newline != NULL ? sender_origin (window, text, newline - text, &url) : NULL;
   if (window->origin == NULL || strcmp (window->origin, "null") == 0)
     {
       keel__router_refuse (window->app->router, &caller, "forbidden",
@@ -177,7 +197,7 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
                            "remote.urls may call the core");
       return TRUE;
     }
-  if (sender_origin == NULL || strcmp (sender_origin, origin) != 0)
+  if (from == NULL || strcmp (from, origin) != 0)
     {
       g_autofree char *message = g_strdup_printf (
         "message refused: it comes from a document (%s) on another origin than the one window "
@@ -188,7 +208,8 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
     }
   caller.url = url;
   gsize header = (gsize) (newline - text) + 1;
-  keel__router_dispatch_text (window->app->router, &caller, text + header, length - header);
+  keel__router_dispatch_text (window->app->router, &caller, text + header, length - header,
+                              bytes);
   return TRUE;
 }
 
@@ -310,6 +331,8 @@ on_destroy (GtkWidget *widget, KeelWindow *window)
   g_free (window->label);
   g_free (window->title);
   g_free (window->origin);
+  g_free (window->sender_url);
+  g_free (window->sender_origin);
   g_free (window->redirect_uri);
   g_free (window);
 }

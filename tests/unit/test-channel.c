@@ -475,7 +475,7 @@ call (InvokeFixture *f, KeelOutbox *outbox, const char *message)
     .reply_target = f,
   };
   guint before = f->replies->len;
-  keel__router_dispatch_text (f->router, &caller, message, strlen (message));
+  keel__router_dispatch_text (f->router, &caller, message, strlen (message), NULL);
   while (f->replies->len == before)
     g_main_context_iteration (NULL, TRUE);
   return g_ptr_array_index (f->replies, f->replies->len - 1);

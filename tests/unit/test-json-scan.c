@@ -76,6 +76,10 @@ static const struct
   { "{\"a\":1,\"\\u0061\":2}", FALSE },   /* the same key, escaped */
   { "{\"a\":{\"a\":1},\"b\":{\"a\":2}}", TRUE },
   { "{\"a\":[{\"x\":1,\"x\":1}]}", FALSE },
+  { "{\"a\":{\"b\":1},\"b\":2}", TRUE },    /* an inner object's keys are its own */
+  { "{\"a\":{\"b\":1},\"a\":2}", FALSE },
+  { "{\"\u00e9\":1,\"\xc3\xa9\":2}", FALSE }, /* escaped and raw UTF-8 */
+  { "{\"ab\":1,\"a\":2,\"b\":3}", TRUE },
   /* whitespace: only these four */
   { "\t\n\r [1] \t\n\r", TRUE },
   { "\f[1]", FALSE },
@@ -96,6 +100,36 @@ test_verdicts (void)
       g_assert_cmpint (keel__json_scan (text, strlen (text), NULL), ==, cases[i].accepted);
       json_decref (parsed);
     }
+}
+
+/* Duplicate keys are found however many keys an object has (the scanner
+ * compares a few in turn and hashes beyond), however long they are, and at
+ * any depth; every verdict is checked against jansson. */
+static void
+test_many_keys (void)
+{
+  for (int long_keys = 0; long_keys <= 1; long_keys++)
+    for (int count = 1; count <= 40; count++)
+      for (int repeat = -1; repeat < count; repeat++)
+        {
+          /* [{"k0":0,"inner":{<count keys>},"k1":1}], the inner keys
+           * "<prefix><i>"; with `repeat` >= 0 the inner object ends with key
+           * <repeat> again, its first letter escaped. */
+          g_autofree char *prefix = long_keys ? g_strnfill (300, 'x') : g_strdup ("k");
+          g_autoptr (GString) text = g_string_new ("[{\"k0\":0,\"inner\":{");
+          for (int i = 0; i < count; i++)
+            g_string_append_printf (text, "%s\"%s%d\":[%d]", i ? "," : "", prefix, i, i);
+          if (repeat >= 0)
+            g_string_append_printf (text, ",\"\\u%04x%s%d\":0", prefix[0], prefix + 1, repeat);
+          g_string_append (text, "},\"k1\":1}]");
+
+          json_error_t error;
+          json_t *parsed = json_loadb (text->str, text->len, FLAGS, &error);
+          g_test_message ("%d keys, repeat %d, long %d", count, repeat, long_keys);
+          g_assert_cmpint (parsed != NULL, ==, repeat < 0);
+          g_assert_cmpint (keel__json_scan (text->str, text->len, NULL), ==, repeat < 0);
+          json_decref (parsed);
+        }
 }
 
 /* Nested to exactly jansson's limit, and one level more. */
@@ -183,6 +217,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/json-scan/verdicts", test_verdicts);
+  g_test_add_func ("/json-scan/many-keys", test_many_keys);
   g_test_add_func ("/json-scan/depth", test_depth);
   g_test_add_func ("/json-scan/members", test_members);
   g_test_add_func ("/json-scan/lone-values", test_lone_values);

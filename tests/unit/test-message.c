@@ -13,7 +13,7 @@
 static KeelMessage *
 parse (const char *text, GError **error)
 {
-  return keel__message_parse (text, strlen (text), MAX_SIZE, error);
+  return keel__message_parse (text, strlen (text), NULL, MAX_SIZE, error);
 }
 
 static KeelMessage *
@@ -122,7 +122,7 @@ test_valid_not_nul_terminated (void)
   const char buffer[] = "{\"cmd\": \"ping\"}GARBAGE";
   g_autoptr (GError) error = NULL;
   g_autoptr (KeelMessage) message
-    = keel__message_parse (buffer, strlen ("{\"cmd\": \"ping\"}"), MAX_SIZE, &error);
+    = keel__message_parse (buffer, strlen ("{\"cmd\": \"ping\"}"), NULL, MAX_SIZE, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (message->command, ==, "ping");
 }
@@ -258,7 +258,7 @@ test_reject_nul_bytes (void)
       g_test_message ("case %s", cases[i].name);
       g_autoptr (GError) error = NULL;
       g_autoptr (KeelMessage) message
-        = keel__message_parse (cases[i].text, cases[i].length, MAX_SIZE, &error);
+        = keel__message_parse (cases[i].text, cases[i].length, NULL, MAX_SIZE, &error);
       g_assert_null (message);
       g_assert_error (error, KEEL_ERROR, KEEL_ERROR_INVALID);
       g_autofree char *expected = g_strdup_printf (
@@ -422,7 +422,7 @@ test_reject_too_large (void)
   gsize max = 1000;
   g_autofree char *big = g_strnfill (max + 1, '[');
   g_autoptr (GError) error = NULL;
-  g_assert_null (keel__message_parse (big, max + 1, max, &error));
+  g_assert_null (keel__message_parse (big, max + 1, NULL, max, &error));
   g_assert_error (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE);
   g_assert_nonnull (strstr (error->message, "1001 bytes"));
   g_assert_nonnull (strstr (error->message, "limit of 1000 bytes"));
@@ -432,13 +432,13 @@ test_reject_too_large (void)
   g_autofree char *padding = g_strnfill (max - strlen ("{\"cmd\":\"x\"}"), ' ');
   g_autofree char *fits = g_strdup_printf ("{\"cmd\":\"x\"}%s", padding);
   g_assert_cmpuint (strlen (fits), ==, max);
-  g_autoptr (KeelMessage) message = keel__message_parse (fits, max, max, &error);
+  g_autoptr (KeelMessage) message = keel__message_parse (fits, max, NULL, max, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (message->command, ==, "x");
 
   /* One byte more is not. */
   g_autofree char *over = g_strdup_printf ("%s ", fits);
-  g_assert_null (keel__message_parse (over, max + 1, max, &error));
+  g_assert_null (keel__message_parse (over, max + 1, NULL, max, &error));
   g_assert_error (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE);
 }
 

@@ -141,7 +141,7 @@ send_as (Fixture *f, const char *window_label, guint64 page_id, const char *text
 {
   KeelCaller caller = caller_for (&f->recorder, window_label, page_id);
   f->dispatched++;
-  keel__router_dispatch_text (f->router, &caller, text, strlen (text));
+  keel__router_dispatch_text (f->router, &caller, text, strlen (text), NULL);
 }
 
 static void
@@ -835,7 +835,7 @@ test_pages (Fixture *f, gconstpointer data)
   Recorder other = { .replies = g_ptr_array_new_with_free_func (g_free) };
   keel__router_register (f->router, "echo", echo_command, NULL, NULL);
   KeelCaller caller = caller_for (&other, "other", third);
-  keel__router_dispatch_text (f->router, &caller, "{\"cmd\":\"echo\"}", 14);
+  keel__router_dispatch_text (f->router, &caller, "{\"cmd\":\"echo\"}", 14, NULL);
   send_msg (f, "{\"cmd\":\"echo\",\"args\":[2]}");
   drain (f->router);
   g_assert_cmpuint (other.replies->len, ==, 1);
@@ -1368,7 +1368,7 @@ test_dispatch_keeps_serving (Fixture *f, gconstpointer data)
       KeelCaller caller = caller_for (&f->recorder, "main", f->page);
       guint before = f->recorder.replies->len;
       f->dispatched++;
-      keel__router_dispatch_text (f->router, &caller, cases[i].text, length);
+      keel__router_dispatch_text (f->router, &caller, cases[i].text, length, NULL);
       drain (f->router);
       g_assert_cmpuint (f->recorder.replies->len, ==, before + 1);
       assert_error_reply (g_ptr_array_index (f->recorder.replies, before), cases[i].code,
