@@ -1820,11 +1820,11 @@ permissions_allowing (KeelAcl *acl, const char *command)
   return g_string_free (out, FALSE);
 }
 
-/* keel__acl_check(); with `empty_as_null`, no scopes are NULL instead of an
- * empty array (an invoke makes one only if a handler asks). */
+/* keel__acl_check(), but no scopes are NULL rather than an empty array (an
+ * invoke makes one only if a handler asks). */
 static gboolean
 check (KeelAcl *acl, const KeelAclCaller *caller, const char *command, json_t **scope_allow,
-       json_t **scope_deny, gboolean empty_as_null, GError **error)
+       json_t **scope_deny, GError **error)
 {
   g_return_val_if_fail (acl != NULL && acl->finalized, FALSE);
   g_return_val_if_fail (caller != NULL && command != NULL, FALSE);
@@ -1865,17 +1865,9 @@ check (KeelAcl *acl, const KeelAclCaller *caller, const char *command, json_t **
   if (entry != NULL && entry->allowed_by->len > 0)
     {
       if (scope_allow != NULL)
-        {
-          *scope_allow = call_scopes (entry->scope_allow, resolution->global_allow, command);
-          if (*scope_allow == NULL && !empty_as_null)
-            *scope_allow = json_array ();
-        }
+        *scope_allow = call_scopes (entry->scope_allow, resolution->global_allow, command);
       if (scope_deny != NULL)
-        {
-          *scope_deny = call_scopes (entry->scope_deny, resolution->global_deny, command);
-          if (*scope_deny == NULL && !empty_as_null)
-            *scope_deny = json_array ();
-        }
+        *scope_deny = call_scopes (entry->scope_deny, resolution->global_deny, command);
       g_mutex_unlock (&acl->lock);
       return TRUE;
     }
@@ -1907,7 +1899,13 @@ gboolean
 keel__acl_check (KeelAcl *acl, const KeelAclCaller *caller, const char *command,
                  json_t **scope_allow, json_t **scope_deny, GError **error)
 {
-  return check (acl, caller, command, scope_allow, scope_deny, FALSE, error);
+  if (!check (acl, caller, command, scope_allow, scope_deny, error))
+    return FALSE;
+  if (scope_allow != NULL && *scope_allow == NULL)
+    *scope_allow = json_array ();
+  if (scope_deny != NULL && *scope_deny == NULL)
+    *scope_deny = json_array ();
+  return TRUE;
 }
 
 GPtrArray *
@@ -1999,7 +1997,7 @@ keel__acl_check_invoke (KeelInvoke *invoke, GError **error, gpointer acl)
     .local = invoke->local,
   };
   json_t *allow = NULL, *deny = NULL;
-  if (!check (acl, &caller, invoke->command, &allow, &deny, TRUE, error))
+  if (!check (acl, &caller, invoke->command, &allow, &deny, error))
     return FALSE;
   json_decref (invoke->scope_allow);
   json_decref (invoke->scope_deny);

@@ -344,6 +344,17 @@ scan_literal (Scanner *s, const char *word)
   return TRUE;
 }
 
+/* The key whose entry starts at *at in `keys`: its bytes and (in *size)
+ * their count; *at moves on to the next entry. */
+static const char *
+next_key (const Keys *keys, gsize *at, gsize *size)
+{
+  memcpy (size, keys->data + *at, sizeof *size);
+  const char *key = keys->data + *at + sizeof *size;
+  *at += sizeof *size + *size;
+  return key;
+}
+
 /* Reads the key at s->pos (its opening quote) into the object's set in
  * `keys`; FALSE if it is not a valid key or was there already. */
 static gboolean
@@ -369,12 +380,10 @@ scan_key (Scanner *s, Keys *keys, Frame *frame)
     }
   for (gsize at = frame->keys_from; at < entry;)
     {
-      gsize other;
-      memcpy (&other, keys->data + at, sizeof other);
-      at += sizeof other;
-      if (other == size && memcmp (keys->data + at, key, size) == 0)
+      gsize other_size;
+      const char *other = next_key (keys, &at, &other_size);
+      if (other_size == size && memcmp (other, key, size) == 0)
         return FALSE;
-      at += other;
     }
   /* NUL-free (scan_string() refuses \u0000 in a key), so a key's bytes are
    * a C string once copied out. */
@@ -383,11 +392,9 @@ scan_key (Scanner *s, Keys *keys, Frame *frame)
       frame->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       for (gsize at = frame->keys_from; at < keys->length;)
         {
-          gsize other;
-          memcpy (&other, keys->data + at, sizeof other);
-          at += sizeof other;
-          g_hash_table_add (frame->keys, g_strndup (keys->data + at, other));
-          at += other;
+          gsize other_size;
+          const char *other = next_key (keys, &at, &other_size);
+          g_hash_table_add (frame->keys, g_strndup (other, other_size));
         }
       keys->length = frame->keys_from;
     }
