@@ -293,31 +293,40 @@ keel_app_is_navigation_allowed (KeelApp *app, const char *uri)
 
 /* ---- The WebKit content rule list ---- */
 
+/* What WebKit answers; outlives the compilation when it times out. */
 typedef struct
 {
   gboolean done;
-  gboolean abandoned; /* timed out: the callback frees everything */
+  gboolean abandoned; /* timed out: the callback frees it */
   WebKitUserContentFilter *filter;
   GError *error;
-} Compilation;
+} Answer;
+
+struct _KeelNavigationCompilation
+{
+  char *dir;
+  WebKitUserContentFilterStore *store;
+  GBytes *source;
+  Answer *answer;
+};
 
 static void
-compilation_free (Compilation *compilation)
+answer_free (Answer *answer)
 {
-  g_clear_pointer (&compilation->filter, webkit_user_content_filter_unref);
-  g_clear_error (&compilation->error);
-  g_free (compilation);
+  g_clear_pointer (&answer->filter, webkit_user_content_filter_unref);
+  g_clear_error (&answer->error);
+  g_free (answer);
 }
 
 static void
 on_filter_saved (GObject *store, GAsyncResult *result, gpointer data)
 {
-  Compilation *compilation = data;
+  Answer *compilation = data;
   compilation->filter = webkit_user_content_filter_store_save_finish (
     WEBKIT_USER_CONTENT_FILTER_STORE (store), result, &compilation->error);
   compilation->done = TRUE;
   if (compilation->abandoned)
-    compilation_free (compilation);
+    answer_free (compilation);
 }
 
 static gboolean
@@ -351,11 +360,9 @@ remove_store (const char *path)
  * Not in $XDG_CACHE_HOME: compiling takes about 2 ms, so a cache saves
  * nothing, while two instances of one app sharing its file would rewrite it
  * under each other, and a stale list could outlive a change of keel.json. */
-gboolean
-keel__navigation_compile (KeelApp *app, GError **error)
+KeelNavigationCompilation *
+keel__navigation_compile_start (KeelApp *app, GError **error)
 {
-  if (app->navigation_filter != NULL)
-    return TRUE;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("keel-navigation-XXXXXX", &local_error);
   if (dir == NULL)
@@ -364,47 +371,63 @@ keel__navigation_compile (KeelApp *app, GError **error)
                    "cannot make a temporary directory for the navigation rules: %s (is TMPDIR "
                    "writable?)",
                    local_error->message);
-      return FALSE;
+      return NULL;
     }
-
+  KeelNavigationCompilation *compilation = g_new0 (KeelNavigationCompilation, 1);
+  compilation->dir = g_steal_pointer (&dir);
   char *rules = keel__navigation_rules_to_content_rules (app->navigation_rules);
-  gsize rules_length = strlen (rules);
-  g_autoptr (GBytes) source = g_bytes_new_take (rules, rules_length);
-  WebKitUserContentFilterStore *store = webkit_user_content_filter_store_new (dir);
-  Compilation *compilation = g_new0 (Compilation, 1);
+  compilation->source = g_bytes_new_take (rules, strlen (rules));
+  compilation->store = webkit_user_content_filter_store_new (compilation->dir);
+  compilation->answer = g_new0 (Answer, 1);
+  webkit_user_content_filter_store_save (compilation->store, "keel-navigation",
+                                         compilation->source, NULL, on_filter_saved,
+                                         compilation->answer);
+  return compilation;
+}
+
+gboolean
+keel__navigation_compile_finish (KeelApp *app, KeelNavigationCompilation *compilation,
+                                 GError **error)
+{
+  Answer *answer = compilation->answer;
   gboolean timed_out = FALSE;
   guint timeout = g_timeout_add_seconds (COMPILE_TIMEOUT_S, on_compile_timeout, &timed_out);
-  webkit_user_content_filter_store_save (store, "keel-navigation", source, NULL, on_filter_saved,
-                                         compilation);
   /* No window exists yet, so none can load before the rules are in place:
    * run the main context (WebKit answers through it) until they are. */
-  while (!compilation->done && !timed_out)
+  while (!answer->done && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (timeout);
-  g_object_unref (store);
+  g_object_unref (compilation->store);
 
   gboolean ok = FALSE;
-  if (!compilation->done)
+  if (!answer->done)
     {
-      compilation->abandoned = TRUE;
+      answer->abandoned = TRUE;
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_FAILED,
                    "WebKit did not compile the navigation rules within %d s", COMPILE_TIMEOUT_S);
     }
-  else if (compilation->filter == NULL)
-    g_set_error (error, KEEL_ERROR, KEEL_ERROR_FAILED,
-                 "WebKit cannot compile the navigation rules (%s); this is a bug in Keel, "
-                 "please report it with the rules: %.*s",
-                 compilation->error->message, (int) rules_length,
-                 (const char *) g_bytes_get_data (source, NULL));
+  else if (answer->filter == NULL)
+    {
+      gsize length;
+      const char *rules = g_bytes_get_data (compilation->source, &length);
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_FAILED,
+                   "WebKit cannot compile the navigation rules (%s); this is a bug in Keel, "
+                   "please report it with the rules: %.*s",
+                   answer->error->message, (int) length, rules);
+    }
   else
     {
-      app->navigation_filter = g_steal_pointer (&compilation->filter);
+      g_clear_pointer (&app->navigation_filter, webkit_user_content_filter_unref);
+      app->navigation_filter = g_steal_pointer (&answer->filter);
       ok = TRUE;
     }
-  if (compilation->done)
-    compilation_free (compilation);
-  remove_store (dir);
+  if (answer->done)
+    answer_free (answer);
+  remove_store (compilation->dir);
+  g_free (compilation->dir);
+  g_bytes_unref (compilation->source);
+  g_free (compilation);
   return ok;
 }
 

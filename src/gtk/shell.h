@@ -152,9 +152,14 @@ gboolean keel__permissions_finalize (KeelApp *app, GError **error);
 /* Makes the rules from keel.json; an invalid pattern or a window url they
  * refuse fails with KEEL_ERROR_CONFIG. Called by keel_app_new(). */
 gboolean keel__navigation_init (KeelApp *app, GError **error);
-/* Compiles the rules into a WebKit content rule list; keel_app_run() calls
- * it before the first window, which must not load without it. */
-gboolean keel__navigation_compile (KeelApp *app, GError **error);
+/* Compiles the rules into a WebKit content rule list, on WebKit's own
+ * thread: _start() begins, _finish() waits for the list (or its error) and
+ * frees the compilation. keel_app_run() finishes it before the first
+ * window, which must not load without it. */
+typedef struct _KeelNavigationCompilation KeelNavigationCompilation;
+KeelNavigationCompilation *keel__navigation_compile_start (KeelApp *app, GError **error);
+gboolean keel__navigation_compile_finish (KeelApp *app, KeelNavigationCompilation *compilation,
+                                          GError **error);
 /* Adds the rule list and the signal handlers to a new window's view, before
  * its first load and before window.c's own load-failed handler. */
 void keel__navigation_attach (KeelWindow *window);
