@@ -321,12 +321,12 @@ answer_free (Answer *answer)
 static void
 on_filter_saved (GObject *store, GAsyncResult *result, gpointer data)
 {
-  Answer *compilation = data;
-  compilation->filter = webkit_user_content_filter_store_save_finish (
-    WEBKIT_USER_CONTENT_FILTER_STORE (store), result, &compilation->error);
-  compilation->done = TRUE;
-  if (compilation->abandoned)
-    answer_free (compilation);
+  Answer *answer = data;
+  answer->filter = webkit_user_content_filter_store_save_finish (
+    WEBKIT_USER_CONTENT_FILTER_STORE (store), result, &answer->error);
+  answer->done = TRUE;
+  if (answer->abandoned)
+    answer_free (answer);
 }
 
 static gboolean
