@@ -36,8 +36,24 @@
     return isWellFormed ? isWellFormed.call(text) : !loneSurrogate.test(text);
   }
 
+  // One response event, reused as bridge.js reuses its request event; one
+  // of its own for a response sent while that one is still being dispatched.
+  const responseEvent = new Custom('keel:response');
   function respond(id, reply) {
-    dispatch(new Custom('keel:response', { detail: id + '\n' + reply }));
+    const detail = id + '\n' + reply;
+    let event = responseEvent;
+    if (event.eventPhase === 0) event.initCustomEvent('keel:response', false, false, detail);
+    else event = new Custom('keel:response', { detail: detail });
+    dispatch(event);
+  }
+
+  const isArray = Array.isArray;
+  function isAnswer(text) {
+    const letter = text.charCodeAt(0);
+    return letter === 111 /* o */ || letter === 101 /* e */ || letter === 98 /* b */;
+  }
+  function failed(id, why) {
+    respond(id, 'e' + JSON.stringify({ code: 'ipc_failed', message: 'the core did not answer: ' + why }));
   }
 
   doc.addEventListener('keel:request', function (event) {
@@ -67,14 +83,19 @@
       return;
     }
     // The core checks that the sender is the document its window shows.
+    // The core's answer comes as the error message of the reply, or, when
+    // large, as the pair [letter, json] (see reply_to_page in window.c).
+    // WebKit's own refusals are messages too, but none starts with a letter
+    // of an answer.
     post(doc.URL + '\n' + message).then(
-      // A large reply comes as [letter, json] (window.c): joined here.
-      function (reply) { respond(id, typeof reply === 'string' ? reply : reply[0] + reply[1]); },
+      function (reply) {
+        if (isArray(reply) && reply.length === 2) respond(id, reply[0] + reply[1]);
+        else failed(id, 'its answer had an unknown form');
+      },
       function (error) {
-        respond(id, 'e' + JSON.stringify({
-          code: 'ipc_failed',
-          message: 'the core did not answer: ' + String((error && error.message) || error),
-        }));
+        const text = error && error.message;
+        if (typeof text === 'string' && isAnswer(text)) respond(id, text);
+        else failed(id, String(text || error));
       });
   }, true);
 

@@ -356,6 +356,26 @@ keel__message_encode_reply (gboolean ok, GBytes *json_text)
   return reply;
 }
 
+gboolean
+keel__text_is_c_string_utf8 (const char *text, gsize length)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+  gsize i = 0;
+  for (; i + 8 <= length; i += 8)
+    {
+      guint64 word;
+      memcpy (&word, text + i, 8);
+      /* A byte of 0x80 or more, or a zero byte (the classic test: a byte
+       * that borrows when one is taken from it), ends the fast walk. */
+      if ((word & highs) != 0 || ((word - ones) & ~word & highs) != 0)
+        break;
+    }
+  /* The rest, and any text that is not plain ASCII: GLib rejects NUL bytes
+   * within the given length too. */
+  return g_utf8_validate_len (text + i, length - i, NULL);
+}
+
 GBytes *
 keel__json_to_bytes (const json_t *value)
 {

@@ -66,6 +66,11 @@ gboolean keel__command_name_is_valid (const char *name);
 /* Encodes a reply as the page reads it: "o<json>" or "e<json>". */
 char *keel__message_encode_reply (gboolean ok, GBytes *json_text);
 
+/* TRUE when text[0..length) is UTF-8 without NUL bytes, so it survives as a
+ * C string: what WebKit's error-message reply carries (window.c). Checks
+ * eight bytes at a time while the text is ASCII, as JSON mostly is. */
+gboolean keel__text_is_c_string_utf8 (const char *text, gsize length);
+
 /* Compact JSON text of any value (null for NULL). Never fails for values
  * jansson holds (NaN/Inf cannot be stored in a json_t). */
 char *keel__json_to_text (const json_t *value);

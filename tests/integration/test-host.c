@@ -7,7 +7,8 @@
  * passed, and the core's own end-of-run checks hold.
  *
  * usage: test-host DIR --expect N [--expect-exit CODE] [--timeout SECONDS]
- *                  [--c-window LABEL]   (also open a window created from C) */
+ *                  [--c-window LABEL]   (also open a window created from C)
+ *                  [--no-hooks]         (no request and response hooks) */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <keel/keel.h>
@@ -54,6 +55,24 @@ echo_raw (KeelInvoke *invoke, gpointer data)
   if (!keel_invoke_arg_string (invoke, "json", &text))
     return;
   keel_invoke_resolve_raw (invoke, text);
+}
+
+/* answer_bad_text {kind} → JSON text from C that is no C string of UTF-8:
+ * "not-utf8" (a byte 0xff) or "nul" (a NUL byte inside a string). The app
+ * trusts such text to keel_invoke_resolve_json(); the page must get a clear
+ * error, not a hang. */
+static void
+answer_bad_text (KeelInvoke *invoke, gpointer data)
+{
+  const char *kind;
+  if (!keel_invoke_arg_string (invoke, "kind", &kind))
+    return;
+  static const char not_utf8[] = "\"\xff\"";
+  static const char nul[] = "\"a\0b\"";
+  if (strcmp (kind, "not-utf8") == 0)
+    keel_invoke_resolve_json (invoke, g_bytes_new_static (not_utf8, sizeof not_utf8 - 1));
+  else
+    keel_invoke_resolve_json (invoke, g_bytes_new_static (nul, sizeof nul - 1));
 }
 
 /* body_info → what the core received as a binary call's body: its size,
@@ -974,6 +993,7 @@ main (int argc, char **argv)
 {
   const char *dir = NULL, *c_window = NULL;
   int expect_exit = 0, timeout = 60;
+  gboolean hooks = TRUE;
   host.expected_reports = -1;
   for (int i = 1; i < argc; i++)
     {
@@ -985,6 +1005,8 @@ main (int argc, char **argv)
         timeout = atoi (argv[++i]);
       else if (strcmp (argv[i], "--c-window") == 0 && i + 1 < argc)
         c_window = argv[++i];
+      else if (strcmp (argv[i], "--no-hooks") == 0)
+        hooks = FALSE;
       else if (dir == NULL)
         dir = argv[i];
       else
@@ -1018,6 +1040,7 @@ main (int argc, char **argv)
 
   host_command ("echo", echo);
   host_command ("echo_raw", echo_raw);
+  host_command ("answer_bad_text", answer_bad_text);
   host_command ("fail", fail);
   host_command ("body_info", body_info);
   host_command ("busy_core", busy_core);
@@ -1089,8 +1112,11 @@ main (int argc, char **argv)
       fprintf (stderr, "test-host: %s\n", error->message);
       return 1;
     }
-  keel_app_add_request_hook (host.app, request_hook, NULL, NULL);
-  keel_app_add_response_hook (host.app, response_hook, NULL, NULL);
+  if (hooks)
+    {
+      keel_app_add_request_hook (host.app, request_hook, NULL, NULL);
+      keel_app_add_response_hook (host.app, response_hook, NULL, NULL);
+    }
   keel_app_listen (host.app, "to-core", on_core_event, NULL, NULL);
   g_timeout_add_seconds (timeout, time_out, NULL);
 

@@ -565,6 +565,47 @@ test_encode_reply (void)
   g_assert_cmpstr (empty_reply, ==, "o");
 }
 
+/* Every position of the fast eight-byte walk and of its tail is tried: a
+ * NUL, a non-ASCII character and a broken sequence at each offset. */
+static void
+test_text_is_c_string_utf8 (void)
+{
+  g_assert_true (keel__text_is_c_string_utf8 ("", 0));
+  g_assert_true (keel__text_is_c_string_utf8 ("o{\"a\":[1,2,3]}", 14));
+  /* Only the given length counts: what follows is not read. */
+  g_assert_true (keel__text_is_c_string_utf8 ("abc\0def", 3));
+  for (gsize length = 1; length <= 40; length++)
+    for (gsize at = 0; at < length; at++)
+      {
+        g_autofree char *text = g_malloc (length + 2);
+        memset (text, 'x', length + 2);
+        g_assert_true (keel__text_is_c_string_utf8 (text, length));
+        text[at] = '\0';
+        g_assert_false (keel__text_is_c_string_utf8 (text, length));
+        text[at] = '\x80'; /* a continuation byte with no lead */
+        g_assert_false (keel__text_is_c_string_utf8 (text, length));
+        text[at] = '\x7f'; /* DEL is ASCII */
+        g_assert_true (keel__text_is_c_string_utf8 (text, length));
+        if (at + 1 < length)
+          {
+            text[at] = '\xc3'; /* "é", whole */
+            text[at + 1] = '\xa9';
+            g_assert_true (keel__text_is_c_string_utf8 (text, length));
+            text[at + 1] = 'x'; /* a lead byte without its continuation */
+            g_assert_false (keel__text_is_c_string_utf8 (text, length));
+          }
+        else
+          {
+            text[at] = '\xc3'; /* cut off by the length */
+            g_assert_false (keel__text_is_c_string_utf8 (text, length));
+          }
+      }
+  /* A NUL after non-ASCII text, past the fast walk. */
+  g_assert_false (keel__text_is_c_string_utf8 ("\xc3\xa9" "abcdefgh\0ij", 14));
+  /* UTF-16 surrogates encoded as UTF-8 are not UTF-8. */
+  g_assert_false (keel__text_is_c_string_utf8 ("abcdefgh\xed\xa0\x80", 11));
+}
+
 static void
 test_json_to_text (void)
 {
@@ -653,6 +694,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message/reject/deep-nesting", test_reject_deep_nesting);
   g_test_add_func ("/message/command-name-is-valid", test_command_name_is_valid);
   g_test_add_func ("/message/encode-reply", test_encode_reply);
+  g_test_add_func ("/message/text-is-c-string-utf8", test_text_is_c_string_utf8);
   g_test_add_func ("/message/json-to-text", test_json_to_text);
   g_test_add_func ("/message/error-value", test_error_value);
 
