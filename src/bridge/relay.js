@@ -84,7 +84,8 @@
     }
     // The core checks that the sender is the document its window shows.
     // The core's answer comes as the error message of the reply, or, when
-    // large, as the pair [letter, json] (see reply_to_page in window.c).
+    // it is not UTF-8 text, as the pair [letter, json] (reply_to_page in
+    // window.c).
     // WebKit's own refusals are messages too, but none starts with a letter
     // of an answer.
     post(doc.URL + '\n' + message).then(

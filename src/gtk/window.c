@@ -74,24 +74,20 @@ reply_target_free (gpointer data)
   g_free (target);
 }
 
-/* Up to this size an answer travels as the reply's error message (see
- * reply_to_page). */
-#define REPLY_AS_MESSAGE_MAX (4 * 1024 * 1024)
-
 /* The answer reaches the relay as one string, "o<json>" or "e<json>"
  * (message.h), bytes as "b<ticket>", which the bridge collects over ipc://
  * (a script message reply cannot carry them).
  *
  * It travels as the reply's *error message*, which the relay reads as the
  * answer (relay.js): WebKit takes that as a C string and sends it as it is,
- * where a reply value must first be made into a JSCValue and then
- * serialized — about 8,000 instructions of the UI process for a small call
- * (callgrind), and a 1 MiB JSON echo ran 15 % faster this way (bench/,
- * 6 alternating runs each). Past a few megabytes the gain turns into a loss
- * (4 MiB: +4 %, 16 MiB: -4 %), and the letter in front costs a copy, so a
- * large answer goes as the pair ["o" or "e", json] that the relay joins
- * (JavaScript concatenates lazily), as does text that is not a C string of
- * UTF-8, which WebKit would turn into no message at all.
+ * where a reply value must first be made into a JSCValue (about 8,000
+ * instructions to make and release, callgrind) and then be serialized.
+ * Alternating runs of the bench's echo, each round a new string, JSON text
+ * of 1 to 16 MiB: as fast or faster at every size, though the letter in
+ * front costs a copy. Text that is not a C string of UTF-8, which WebKit
+ * would turn into no message at all (so the page's promise would be
+ * fulfilled with undefined), goes as the reply value ["o" or "e", json]
+ * that the relay joins.
  *
  * The router replies only while the page that asked is alive, so the window
  * is too. */
@@ -114,7 +110,7 @@ reply_to_page (gpointer data, gboolean ok, GBytes *json_text, GBytes *bytes)
     }
   gsize length;
   const char *text = g_bytes_get_data (json_text, &length);
-  if (length <= REPLY_AS_MESSAGE_MAX && keel__text_is_c_string_utf8 (text, length))
+  if (keel__text_is_c_string_utf8 (text, length))
     {
       g_autofree char *reply = keel__message_encode_reply (ok, json_text);
       webkit_script_message_reply_return_error_message (target->reply, reply);

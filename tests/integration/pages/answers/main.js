@@ -4,13 +4,12 @@
 import { invoke } from '@tauri-apps/api/core';
 import { test, run, assert, assertEqual, rejects } from '../../lib/harness.js';
 
-// Answers up to 4 MiB of JSON text travel from the core as the error
-// message of WebKit's reply, larger ones as a pair the relay joins
-// (window.c): both sides of that size, fulfilled and rejected, with text
-// that is not plain ASCII ("é☃" is 5 bytes of UTF-8, "ü" 2).
-test('answers on both sides of 4 MiB arrive whole, fulfilled and rejected', async () => {
-  const limit = 4 * 1024 * 1024;
-  for (const bytes of [300, 300000, limit - 40, limit + 40]) {
+// Answers travel from the core as the error message of WebKit's reply;
+// text that is no C string of UTF-8 as a pair the relay joins (window.c).
+// Sizes from small to over 4 MiB, fulfilled and rejected, with text that is
+// not plain ASCII ("é☃" is 5 bytes of UTF-8, "ü" 2).
+test('answers of any size arrive whole, fulfilled and rejected', async () => {
+  for (const bytes of [300, 300000, 4 * 1024 * 1024 + 40]) {
     const pairs = Math.floor(bytes / 5);
     const value = { text: 'é☃'.repeat(pairs) + 'x'.repeat(bytes - 5 * pairs), n: 1 };
     assertEqual(await invoke('echo', { value }), value);
