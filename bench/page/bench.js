@@ -152,9 +152,8 @@
   // starts: WebKit's serializer hashes every string a page posts and keeps
   // the hash in the string, so posting the same string object again would
   // time that cache rather than what an app sending new data pays. Each
-  // text ends with its round's number; only one lives at a time, as holding
-  // them all (96 MiB at 16 MiB) made the page's garbage collector part of
-  // the measure.
+  // text ends with its round's number; only one lives at a time, so the
+  // page holds no more memory than with one string for all rounds.
   function freshText(base, round) {
     var tag = String(round);
     var text = base.slice(0, base.length - tag.length) + tag;
