@@ -83,11 +83,10 @@
       return;
     }
     // The core checks that the sender is the document its window shows.
-    // The core's answer comes as the error message of the reply, or, when
-    // it is not UTF-8 text, as the pair [letter, json] (reply_to_page in
-    // window.c).
-    // WebKit's own refusals are messages too, but none starts with a letter
-    // of an answer.
+    // Its answer comes as the error message of the reply, or, when it is
+    // not UTF-8 text, as the pair [letter, json] (reply_to_page in
+    // window.c). WebKit's own refusals are error messages too, but none
+    // starts with the letter of an answer.
     post(doc.URL + '\n' + message).then(
       function (reply) {
         if (isArray(reply) && reply.length === 2) respond(id, reply[0] + reply[1]);
