@@ -24,7 +24,6 @@ typedef struct
   const char *text;
   gsize length;
   gsize pos;
-  Keys *keys;            /* where scan_string() puts a key it reads, or NULL */
 } Scanner;
 
 /* Above this many keys, an object's duplicates are looked for in a hash
@@ -440,7 +439,7 @@ scan (const char *text, gsize length, gboolean container_only, GArray *members)
 {
   Keys keys;
   keys_init (&keys);
-  Scanner s = { text, length, 0, NULL };
+  Scanner s = { text, length, 0 };
   Stack stack;
   stack.frames = stack.inline_frames;
   stack.count = 0;
@@ -583,7 +582,7 @@ keel__json_key_equals (const char *text, const KeelJsonMember *member, const cha
   /* Escaped: compare the decoded key. The text was scanned already. */
   Keys decoded;
   keys_init (&decoded);
-  Scanner s = { text, member->key_start + member->key_length + 1, member->key_start - 1, NULL };
+  Scanner s = { text, member->key_start + member->key_length + 1, member->key_start - 1 };
   gboolean equal = scan_string (&s, &decoded) && decoded.length == strlen (key)
                    && memcmp (decoded.data, key, decoded.length) == 0;
   keys_clear (&decoded);
