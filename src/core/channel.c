@@ -158,7 +158,7 @@ keel_channel_send_raw (KeelChannel *channel, const char *json_text)
    * is UTF-8 and holds no raw control character but white space. The page
    * is told, and the message keeps its number. */
   gsize length = strlen (json_text);
-  if (!g_utf8_validate_len (json_text, length, NULL)
+  if (!keel__text_is_c_string_utf8 (json_text, length)
       || memchr (json_text, KEEL_OUTBOX_SEPARATOR, length) != NULL)
     return send_record (channel, 'x', NULL, 0, FALSE);
   return send_record (channel, 'm', json_text, length, FALSE);

@@ -67,7 +67,8 @@ gboolean keel__command_name_is_valid (const char *name);
 char *keel__message_encode_reply (gboolean ok, GBytes *json_text);
 
 /* TRUE when text[0..length) is UTF-8 without NUL bytes, so it survives as a
- * C string: what WebKit's error-message reply carries (window.c). Checks
+ * C string: what WebKit's error-message reply carries (window.c), and what a
+ * raw channel message must be (channel.c). g_utf8_validate_len()'s verdict,
  * eight bytes at a time while the text is ASCII, as JSON mostly is. */
 gboolean keel__text_is_c_string_utf8 (const char *text, gsize length);
 
