@@ -106,6 +106,33 @@ function rawRequest(detail) {
   });
 }
 
+// The bridge and the relay reuse one event object each way (bridge.js,
+// relay.js). A request or a response sent while that object is still being
+// dispatched — from a page's own listener of those events — needs an event
+// of its own, and every call must still settle.
+test('calls made from inside the bridge\'s own events settle', async () => {
+  let nested = null;
+  const onRequest = () => {
+    document.removeEventListener('keel:request', onRequest, true);
+    nested = invoke('echo', { value: 'nested' });
+  };
+  document.addEventListener('keel:request', onRequest, true);
+  assertEqual(await invoke('echo', { value: 'outer' }), 'outer');
+  assertEqual(await nested, 'nested');
+
+  // The relay refuses a raw message with an unpaired surrogate at once, so
+  // its response goes out while the response event is being dispatched.
+  let refused = null;
+  const onResponse = () => {
+    document.removeEventListener('keel:response', onResponse, true);
+    refused = rawRequest('900101\n{"cmd":"echo","args":{"value":"a\ud800b"}}');
+  };
+  document.addEventListener('keel:response', onResponse, true);
+  assertEqual(await invoke('echo', { value: 'again' }), 'again');
+  const answer = await refused;
+  assert(answer.startsWith('e') && answer.includes('unpaired UTF-16 surrogate'), answer);
+});
+
 test('malformed messages are refused, and the core keeps serving', async () => {
   const cases = [
     ['900001\n{not json', 'not valid JSON'],
