@@ -16,6 +16,7 @@
   const fetchFn = window.fetch.bind(window);
   const HeadersClass = Headers;
   const isView = ArrayBuffer.isView;
+  const documentUrl = Object.getOwnPropertyDescriptor(Document.prototype, 'URL').get.bind(doc);
 
   // Callbacks: transformCallback gives a function a number that can travel
   // to the core and back (event handlers, channels). The numbers are random,
@@ -131,8 +132,8 @@
     }
   }
 
-  // Pending invokes, answered by the relay with "<id>\n<o|e><json>", or
-  // "<id>\nb<ticket>" for bytes, which wait at ipc:// (a script message
+  // Pending invokes, answered by the relay with "<o|e><id>\n<json>", or
+  // "b<id>\n<ticket>" for bytes, which wait at ipc:// (a script message
   // reply cannot carry them).
   const pending = new Map();
   let nextRequestId = 1;
@@ -174,18 +175,18 @@
     const detail = event.detail;
     if (typeof detail !== 'string') return;
     const newline = detail.indexOf('\n');
-    const id = Number(detail.slice(0, newline));
+    const id = Number(detail.slice(1, newline));
     const request = pending.get(id);
     if (!request) return;
     pending.delete(id);
-    const kind = detail.charCodeAt(newline + 1);
+    const kind = detail.charCodeAt(0);
     if (kind === 98 /* 'b' */) {
-      collectBytes(request, detail.slice(newline + 2));
+      collectBytes(request, detail.slice(newline + 1));
       return;
     }
     let value;
     try {
-      value = parse(detail.slice(newline + 2));
+      value = parse(detail.slice(newline + 1));
     } catch (error) {
       request.reject({ code: 'invalid_reply', message: 'the core answered "' + request.cmd +
         '" with invalid JSON: ' + error.message });
@@ -228,16 +229,23 @@
         invokeBinary(cmd, args, headers, resolve, reject);
         return;
       }
+      // One JSON text holds the whole request, the id and this document's
+      // URL first, as the relay checks them: it posts this very string, and
+      // a string joined to another would be copied whole on its way
+      // (docs/webkit-notes.md).
+      const id = nextRequestId;
       let text;
       try {
-        text = stringify(headers ? { cmd: cmd, args: args, options: { headers: headerRecord(headers) } }
-                                 : { cmd: cmd, args: args });
+        const url = documentUrl();
+        text = stringify(headers
+          ? { id: id, url: url, cmd: cmd, args: args, options: { headers: headerRecord(headers) } }
+          : { id: id, url: url, cmd: cmd, args: args });
       } catch (error) {
         reject({ code: 'invalid_args', message: 'invoke("' + cmd +
           '"): the arguments cannot be sent as JSON: ' + error.message });
         return;
       }
-      const id = nextRequestId++;
+      nextRequestId++;
       if (cmd === 'plugin:event|listen') {
         const handler = args.handler;
         pending.set(id, { cmd: cmd, reject: reject, resolve: function (eventId) {
@@ -247,7 +255,7 @@
       } else {
         pending.set(id, { cmd: cmd, resolve: resolve, reject: reject });
       }
-      sendRequest(id + '\n' + text);
+      sendRequest(text);
     });
   }
 

@@ -59,6 +59,27 @@ string_value (const char *text, gsize quoted_start, gsize quoted_length, gsize *
   return g_strdup (json_string_value (string));
 }
 
+/* A call id: 1 to 16 digits, no sign, fraction or exponent, at most
+ * KEEL_MESSAGE_MAX_ID. A leading zero is JSON only for 0 itself, and the
+ * scanner has checked the number. */
+static gboolean
+id_from_text (const char *text, gsize length, guint64 *id)
+{
+  if (length == 0 || length > 16)
+    return FALSE;
+  guint64 value = 0;
+  for (gsize i = 0; i < length; i++)
+    {
+      if (!g_ascii_isdigit (text[i]))
+        return FALSE;
+      value = value * 10 + (guint64) (text[i] - '0');
+    }
+  if (value > KEEL_MESSAGE_MAX_ID)
+    return FALSE;
+  *id = value;
+  return TRUE;
+}
+
 /* The JSON type of the value at text[0..length), in words, for an error. */
 static const char *
 type_words_of (const char *text, gsize length, json_t **holder)
@@ -176,11 +197,15 @@ keel__message_parse (const char *text, gsize length, GBytes *owner, gsize max_si
       return NULL;
     }
 
-  const KeelJsonMember *cmd = NULL, *args = NULL, *options = NULL;
+  const KeelJsonMember *id = NULL, *url = NULL, *cmd = NULL, *args = NULL, *options = NULL;
   for (guint i = 0; i < members->len; i++)
     {
       const KeelJsonMember *member = &g_array_index (members, KeelJsonMember, i);
-      if (keel__json_key_equals (text, member, "cmd"))
+      if (keel__json_key_equals (text, member, "id"))
+        id = member;
+      else if (keel__json_key_equals (text, member, "url"))
+        url = member;
+      else if (keel__json_key_equals (text, member, "cmd"))
         cmd = member;
       else if (keel__json_key_equals (text, member, "args"))
         args = member;
@@ -193,13 +218,44 @@ keel__message_parse (const char *text, gsize length, GBytes *owner, gsize max_si
             = string_value (text, member->key_start - 1, member->key_length + 2, &key_length);
           g_autofree char *quoted = keel_quote_for_message (key);
           g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
-                       "IPC message has an unknown key %s; expected only \"cmd\", \"args\" and \"options\"",
+                       "IPC message has an unknown key %s; expected only \"id\", \"url\", "
+                       "\"cmd\", \"args\" and \"options\"",
                        quoted);
           return NULL;
         }
     }
 
   g_autoptr (json_t) holder = NULL;
+  guint64 id_value = 0;
+  if (id != NULL && !id_from_text (text + id->value_start, id->value_length, &id_value))
+    {
+      const char *given = text + id->value_start;
+      gboolean number = given[0] == '-' || g_ascii_isdigit (given[0]);
+      g_autofree char *shown = number ? g_strndup (given, MIN (id->value_length, 40)) : NULL;
+      g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                   "IPC message has \"id\" of the wrong kind: expected a whole number from 0 to "
+                   "%" G_GUINT64_FORMAT " written in digits, got %s",
+                   KEEL_MESSAGE_MAX_ID,
+                   number ? shown : type_words_of (given, id->value_length, &holder));
+      return NULL;
+    }
+  g_autofree char *url_value = NULL;
+  if (url != NULL)
+    {
+      gsize url_length = 0;
+      if (text[url->value_start] == '"')
+        url_value = string_value (text, url->value_start, url->value_length, &url_length);
+      if (url_value == NULL || strlen (url_value) != url_length)
+        {
+          g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
+                       "IPC message needs \"url\", when given, to be the sending document's URL "
+                       "as a string without NUL characters; got %s",
+                       url_value != NULL ? "a string with a NUL"
+                                         : type_words_of (text + url->value_start,
+                                                          url->value_length, &holder));
+          return NULL;
+        }
+    }
   if (cmd == NULL || text[cmd->value_start] != '"')
     {
       g_set_error (error, KEEL_ERROR, KEEL_ERROR_INVALID,
@@ -268,6 +324,9 @@ keel__message_parse (const char *text, gsize length, GBytes *owner, gsize max_si
     }
 
   KeelMessage *message = g_new0 (KeelMessage, 1);
+  message->has_id = id != NULL;
+  message->id = id_value;
+  message->url = g_steal_pointer (&url_value);
   message->command = g_steal_pointer (&command);
   message->headers = headers;
   if (args_text == NULL || args_text[0] == 'n')
@@ -286,6 +345,7 @@ keel__message_free (KeelMessage *message)
 {
   if (message == NULL)
     return;
+  g_free (message->url);
   g_free (message->command);
   g_bytes_unref (message->args_text);
   json_decref (message->args);
@@ -344,15 +404,18 @@ keel__headers_normalize (json_t *headers, GError **error)
 }
 
 char *
-keel__message_encode_reply (gboolean ok, GBytes *json_text)
+keel__message_encode_reply (gboolean ok, const char *id, GBytes *json_text)
 {
   gsize length;
   const char *text = g_bytes_get_data (json_text, &length);
-  char *reply = g_malloc (length + 2);
+  gsize id_length = strlen (id);
+  char *reply = g_malloc (1 + id_length + 1 + length + 1);
   reply[0] = ok ? 'o' : 'e';
+  memcpy (reply + 1, id, id_length);
+  reply[1 + id_length] = '\n';
   if (length > 0)
-    memcpy (reply + 1, text, length);
-  reply[length + 1] = '\0';
+    memcpy (reply + 2 + id_length, text, length);
+  reply[2 + id_length + length] = '\0';
   return reply;
 }
 

@@ -1,11 +1,17 @@
 /* message.h — the wire format between the bridge and the core.
  *
- * Page → core: one JSON text per call, {"cmd": "greet", "args": {...}}.
+ * Page → core: one JSON text per call,
+ * {"id": 7, "url": "keel://localhost/", "cmd": "greet", "args": {...}}: the
+ * bridge's number for the call and the URL of the document that makes it
+ * (the relay checks that it is its own; docs/security.md), then the call.
  * Core → page: the reply is a string whose first byte says how the promise
- * settles ('o' fulfilled, 'e' rejected) followed by the JSON text of the
- * value, so the page parses it once and the core never re-encodes a value it
- * already holds as text. This file is the one place that parses untrusted
- * IPC input; tests/fuzz/fuzz-message.c fuzzes it. */
+ * settles ('o' fulfilled, 'e' rejected), then the call's id and a newline,
+ * then the JSON text of the value: "o7\n{...}". The page parses it once and
+ * the core never re-encodes a value it already holds as text; with the id in
+ * it, the reply reaches the bridge as the one string WebKit made, never
+ * joined to another (joining copies it, see docs/webkit-notes.md). This file
+ * is the one place that parses untrusted IPC input;
+ * tests/fuzz/fuzz-message.c fuzzes it. */
 #pragma once
 
 #include <glib.h>
@@ -20,8 +26,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 /* Longest command name accepted ("plugin:<name>|<command>" with room to spare). */
 #define KEEL_COMMAND_NAME_MAX 256
 
+/* The largest call id: JavaScript's largest safe integer, 2^53 - 1. */
+#define KEEL_MESSAGE_MAX_ID G_GUINT64_CONSTANT (9007199254740991)
+
 typedef struct
 {
+  gboolean has_id;
+  guint64 id;        /* the bridge's number for the call, when has_id */
+  char *url;         /* the sending document's URL, or NULL when absent */
   char *command;
   GBytes *args_text; /* the arguments' JSON text as sent, an object or an
                       * array; "{}" when absent or null. Checked, not parsed. */
@@ -33,7 +45,10 @@ typedef struct
  * length > max_size (before parsing), or KEEL_ERROR_INVALID saying what is
  * malformed (not JSON, with the column; not an object; missing or bad "cmd";
  * "args" of the wrong type; an unknown key; "options" other than
- * {"headers": {name: string}}). `owner`, if not NULL, is bytes that hold the
+ * {"headers": {name: string}}; an "id" that is not a whole number from 0 to
+ * KEEL_MESSAGE_MAX_ID; a "url" that is not a string or holds a NUL). "id"
+ * and "url" are optional here: the window that receives a message requires
+ * the URL (window.c). `owner`, if not NULL, is bytes that hold the
  * text: the arguments are then a view of it, not a copy. */
 KeelMessage *keel__message_parse (const char *text, gsize length, GBytes *owner, gsize max_size,
                                   GError **error);
@@ -63,8 +78,10 @@ gboolean keel__command_name_check (const char *name, gsize length, const char *w
  * printable ASCII characters, no spaces. */
 gboolean keel__command_name_is_valid (const char *name);
 
-/* Encodes a reply as the page reads it: "o<json>" or "e<json>". */
-char *keel__message_encode_reply (gboolean ok, GBytes *json_text);
+/* Encodes a reply as the page reads it: "o<id>\n<json>" or "e<id>\n<json>",
+ * `id` the digits of the call's id, or "" for a message whose id could not
+ * be read (the relay, which knows it, puts it in). */
+char *keel__message_encode_reply (gboolean ok, const char *id, GBytes *json_text);
 
 /* TRUE when text[0..length) is UTF-8 without NUL bytes, so it survives as a
  * C string: what WebKit's error-message reply carries (window.c), and what a

@@ -241,6 +241,12 @@ keel__router_set_max_message_size (KeelRouter *router, gsize max_size)
   router->max_message_size = max_size;
 }
 
+gsize
+keel__router_get_max_message_size (KeelRouter *router)
+{
+  return router->max_message_size;
+}
+
 guint64
 keel__router_page_opened (KeelRouter *router)
 {
@@ -443,18 +449,28 @@ keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const 
   g_autoptr (KeelMessage) message
     = keel__message_parse (text, length, owner, router->max_message_size, &error);
   if (message == NULL)
-    {
-      /* Answer through a short-lived invoke so tracing and the reply path
-       * are the same as for every other call. */
-      KeelInvoke *invoke
-        = invoke_new (router, caller, "(malformed message)", json_object (), NULL, NULL, NULL);
-      keel_invoke_reject (invoke,
-                          g_error_matches (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE)
-                            ? "message_too_large"
-                            : "invalid_message",
-                          "%s", error->message);
-      return;
-    }
+    keel__router_refuse_message (router, caller, error);
+  else
+    keel__router_dispatch_message (router, caller, message);
+}
+
+void
+keel__router_refuse_message (KeelRouter *router, const KeelCaller *caller, const GError *error)
+{
+  /* Answer through a short-lived invoke so tracing and the reply path are
+   * the same as for every other call. */
+  KeelInvoke *invoke
+    = invoke_new (router, caller, "(malformed message)", json_object (), NULL, NULL, NULL);
+  keel_invoke_reject (invoke,
+                      g_error_matches (error, KEEL_ERROR, KEEL_ERROR_TOO_LARGE)
+                        ? "message_too_large"
+                        : "invalid_message",
+                      "%s", error->message);
+}
+
+void
+keel__router_dispatch_message (KeelRouter *router, const KeelCaller *caller, KeelMessage *message)
+{
   /* The arguments go on as text; a handler that reads them parses them. */
   dispatch_new (router, caller, message->command, g_steal_pointer (&message->args),
                 g_steal_pointer (&message->args_text), NULL, g_steal_pointer (&message->headers));

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "keel/keel-command.h"
+#include "message.h"
 #include "outbox.h"
 
 typedef struct _KeelRouter KeelRouter;
@@ -74,6 +75,7 @@ void keel__router_set_permission_check (KeelRouter *router, KeelPermissionCheck 
 
 /* The largest message accepted; larger ones are refused before parsing. */
 void keel__router_set_max_message_size (KeelRouter *router, gsize max_size);
+gsize keel__router_get_max_message_size (KeelRouter *router);
 
 /* Page lifecycle: a page id names one document in one web view. Answers to a
  * page that closed are dropped. Ids are never reused. */
@@ -86,11 +88,21 @@ gboolean keel__router_page_is_alive (KeelRouter *router, guint64 page_id);
 void keel__router_refuse (KeelRouter *router, const KeelCaller *caller, const char *code,
                           const char *message);
 
-/* Parses one message from a page and dispatches it. A malformed message is
- * answered at once with {code: "invalid_message", message}. `owner`, if not
- * NULL, holds the text, so the arguments can be a view of it. */
+/* Parses one message from a page and dispatches it: keel__message_parse(),
+ * then keel__router_dispatch_message(), or keel__router_refuse_message() when
+ * it fails. `owner`, if not NULL, holds the text, so the arguments can be a
+ * view of it. */
 void keel__router_dispatch_text (KeelRouter *router, const KeelCaller *caller, const char *text,
                                  gsize length, GBytes *owner);
+
+/* Dispatches a parsed message; takes its command, arguments and headers. */
+void keel__router_dispatch_message (KeelRouter *router, const KeelCaller *caller,
+                                    KeelMessage *message);
+
+/* Answers a message keel__message_parse() refused with its error:
+ * {code: "message_too_large" or "invalid_message", message}. */
+void keel__router_refuse_message (KeelRouter *router, const KeelCaller *caller,
+                                  const GError *error);
 
 /* Dispatches a call with a binary body (Tauri's raw request): the handler
  * finds the bytes with keel_invoke_get_body() and empty args. Takes

@@ -62,6 +62,7 @@ typedef struct
   JSCContext *context;
   KeelWindow *window;
   KeelOutbox *outbox; /* the asking page's: flushed before the answer */
+  char id[24];        /* the call's id in digits, or "" when unread */
 } ReplyTarget;
 
 static void
@@ -74,9 +75,9 @@ reply_target_free (gpointer data)
   g_free (target);
 }
 
-/* The answer reaches the relay as one string, "o<json>" or "e<json>"
- * (message.h), bytes as "b<ticket>", which the bridge collects over ipc://
- * (a script message reply cannot carry them).
+/* The answer reaches the relay as one string, "o<id>\n<json>" or
+ * "e<id>\n<json>" (message.h), bytes as "b<id>\n<ticket>", which the bridge
+ * collects over ipc:// (a script message reply cannot carry them).
  *
  * It travels as the reply's *error message*, which the relay reads as the
  * answer (relay.js): WebKit takes that as a C string and sends it as it is,
@@ -104,7 +105,7 @@ reply_to_page (gpointer data, gboolean ok, GBytes *json_text, GBytes *bytes)
   if (bytes != NULL)
     {
       g_autofree char *ticket = keel__ipc_hold_bytes (target->window, bytes);
-      g_autofree char *reply = g_strconcat ("b", ticket, NULL);
+      g_autofree char *reply = g_strconcat ("b", target->id, "\n", ticket, NULL);
       webkit_script_message_reply_return_error_message (target->reply, reply);
       return;
     }
@@ -112,14 +113,15 @@ reply_to_page (gpointer data, gboolean ok, GBytes *json_text, GBytes *bytes)
   const char *text = g_bytes_get_data (json_text, &length);
   if (keel__text_is_c_string_utf8 (text, length))
     {
-      g_autofree char *reply = keel__message_encode_reply (ok, json_text);
+      g_autofree char *reply = keel__message_encode_reply (ok, target->id, json_text);
       webkit_script_message_reply_return_error_message (target->reply, reply);
       return;
     }
   /* From the bytes as they are: JSC makes what it can of text that is
    * not UTF-8, and the bridge reports what does not parse. */
+  g_autofree char *head = g_strconcat (ok ? "o" : "e", target->id, "\n", NULL);
   g_autoptr (JSCValue) json = jsc_value_new_string_from_bytes (target->context, json_text);
-  g_autoptr (JSCValue) pair = jsc_value_new_array (target->context, G_TYPE_STRING, ok ? "o" : "e",
+  g_autoptr (JSCValue) pair = jsc_value_new_array (target->context, G_TYPE_STRING, head,
                                                    JSC_TYPE_VALUE, json, G_TYPE_NONE);
   webkit_script_message_reply_return_value (target->reply, pair);
 }
@@ -180,19 +182,6 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
       keel__router_dispatch_text (window->app->router, &caller, "", 0, NULL);
       return TRUE;
     }
-  g_autoptr (GBytes) bytes = jsc_value_to_string_as_bytes (value);
-  gsize length;
-  const char *text = g_bytes_get_data (bytes, &length);
-
-  /* The relay puts its document's URL first: "<url>\n<message>". The
-   * window's committed origin says who may call; the stamp says which
-   * origin sent it, so a message that was on its way while the window moved
-   * to another origin is refused instead of gaining the new page's rights
-   * (see docs/security.md). A document without an origin (about:blank) gets
-   * no IPC at all. */
-  const char *newline = memchr (text, '\n', length);
-  const char *url = NULL;
-  const char *from = newline != NULL ? sender_origin (window, text, newline - text, &url) : NULL;
   if (window->origin == NULL || strcmp (window->origin, "null") == 0)
     {
       keel__router_refuse (window->app->router, &caller, "forbidden",
@@ -201,19 +190,43 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
                            "remote.urls may call the core");
       return TRUE;
     }
+  g_autoptr (GBytes) bytes = jsc_value_to_string_as_bytes (value);
+  gsize length;
+  const char *text = g_bytes_get_data (bytes, &length);
+  /* The relay ends each message with a space of its own (relay.js). */
+  if (length > 0 && text[length - 1] == ' ')
+    length--;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KeelMessage) message = keel__message_parse (
+    text, length, bytes, keel__router_get_max_message_size (window->app->router), &error);
+  if (message == NULL)
+    {
+      keel__router_refuse_message (window->app->router, &caller, error);
+      return TRUE;
+    }
+  if (message->has_id)
+    g_snprintf (target->id, sizeof target->id, "%" G_GUINT64_FORMAT, message->id);
+
+  /* The message names the document that sent it, checked by the relay
+   * against its own (relay.js). The window's committed origin says who may
+   * call; the URL says which origin sent it, so a message that was on its
+   * way while the window moved to another origin is refused instead of
+   * gaining the new page's rights (see docs/security.md). */
+  const char *url = NULL;
+  const char *from = message->url != NULL
+                       ? sender_origin (window, message->url, strlen (message->url), &url)
+                       : NULL;
   if (from == NULL || strcmp (from, origin) != 0)
     {
-      g_autofree char *message = g_strdup_printf (
+      g_autofree char *refusal = g_strdup_printf (
         "message refused: it comes from a document (%s) on another origin than the one window "
         "\"%s\" shows now (%s)",
         url != NULL ? url : "unknown", window->label, origin);
-      keel__router_refuse (window->app->router, &caller, "forbidden", message);
+      keel__router_refuse (window->app->router, &caller, "forbidden", refusal);
       return TRUE;
     }
   caller.url = url;
-  gsize header = (gsize) (newline - text) + 1;
-  keel__router_dispatch_text (window->app->router, &caller, text + header, length - header,
-                              bytes);
+  keel__router_dispatch_message (window->app->router, &caller, message);
   return TRUE;
 }
 

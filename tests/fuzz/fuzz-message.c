@@ -58,13 +58,14 @@ static void
 fuzz_reply (gpointer target, gboolean ok, GBytes *json_text, GBytes *bytes)
 {
   check (json_text != NULL && bytes == NULL, "a JSON call answered bytes", "");
-  g_autofree char *reply = keel__message_encode_reply (ok, json_text);
+  g_autofree char *reply = keel__message_encode_reply (ok, "42", json_text);
   Counts *counts = target;
   counts->replies++;
-  check (reply != NULL && (reply[0] == 'o' || reply[0] == 'e'), "reply prefix", reply);
+  check (reply != NULL && (reply[0] == 'o' || reply[0] == 'e') && strncmp (reply + 1, "42\n", 3) == 0,
+         "reply prefix", reply);
 
   json_error_t json_error;
-  g_autoptr (json_t) value = json_loads (reply + 1, JSON_DECODE_ANY | JSON_ALLOW_NUL, &json_error);
+  g_autoptr (json_t) value = json_loads (reply + 4, JSON_DECODE_ANY | JSON_ALLOW_NUL, &json_error);
   check (value != NULL, "reply is not JSON", reply);
   if (reply[0] == 'e')
     {
@@ -362,6 +363,21 @@ fuzz_parser (const char *text, gsize size)
   check (json_is_object (root), "accepted message is a JSON object for jansson", message->command);
   check (g_strcmp0 (json_string_value (json_object_get (root, "cmd")), message->command) == 0,
          "command as jansson reads it", message->command);
+  /* The id and URL as jansson reads them: a whole number in range, and a
+   * string with no NUL. */
+  json_t *id = json_object_get (root, "id");
+  check (message->has_id == (id != NULL), "id present", message->command);
+  check (id == NULL
+           || (json_is_integer (id) && json_integer_value (id) >= 0
+               && (guint64) json_integer_value (id) == message->id
+               && message->id <= KEEL_MESSAGE_MAX_ID),
+         "id as jansson reads it", message->command);
+  json_t *url = json_object_get (root, "url");
+  check ((url == NULL) == (message->url == NULL), "url present", message->command);
+  check (url == NULL
+           || (json_is_string (url) && json_string_length (url) == strlen (message->url)
+               && strcmp (json_string_value (url), message->url) == 0),
+         "url as jansson reads it", message->command);
   json_t *args = json_object_get (root, "args");
   g_autoptr (json_t) empty = json_object ();
   check (json_equal (keel__message_get_args (message),

@@ -82,7 +82,7 @@ attempt('parentDocument', () => parent.document.title);
 attempt('parentInternals', () => typeof parent.__TAURI_INTERNALS__.invoke);
 attempt('topInternals', () => typeof top.__TAURI_INTERNALS__.invoke);
 attempt('dispatchOnParent', () => parent.document.dispatchEvent(new CustomEvent('keel:request',
-  { detail: '1\\n{"cmd":"frame_marker","args":{}}' })));
+  { detail: '{"id":1,"url":"keel://localhost/","cmd":"frame_marker","args":{}}' })));
 // Tauri's own IPC shapes, posted to the parent: Keel's bridge listens to none.
 parent.postMessage({ cmd: 'frame_marker', callback: 1, error: 2, payload: {} }, '*');
 parent.postMessage('1\\n{"cmd":"frame_marker","args":{}}', '*');

@@ -276,6 +276,54 @@ test_reject_nul_bytes (void)
 }
 
 static void
+test_valid_id_and_url (void)
+{
+  /* As the bridge writes it: the id and the document's URL first. */
+  g_autoptr (KeelMessage) full = parse_ok (
+    "{\"id\":7,\"url\":\"keel://localhost/index.html?q=1#x\",\"cmd\":\"greet\",\"args\":{}}");
+  g_assert_true (full->has_id);
+  g_assert_cmpuint (full->id, ==, 7);
+  g_assert_cmpstr (full->url, ==, "keel://localhost/index.html?q=1#x");
+  g_assert_cmpstr (full->command, ==, "greet");
+  /* Both optional here (window.c requires the URL), in any order; escapes
+   * in the URL are read. */
+  g_autoptr (KeelMessage) bare = parse_ok ("{\"cmd\":\"greet\"}");
+  g_assert_false (bare->has_id);
+  g_assert_null (bare->url);
+  g_autoptr (KeelMessage) escaped
+    = parse_ok ("{\"cmd\":\"x\",\"url\":\"https:\\/\\/a.test\\/\\u00e9\",\"id\":0}");
+  g_assert_true (escaped->has_id);
+  g_assert_cmpuint (escaped->id, ==, 0);
+  g_assert_cmpstr (escaped->url, ==, "https://a.test/\xc3\xa9");
+  /* The largest id JavaScript counts to exactly. */
+  g_autoptr (KeelMessage) largest = parse_ok ("{\"id\":9007199254740991,\"cmd\":\"x\"}");
+  g_assert_cmpuint (largest->id, ==, KEEL_MESSAGE_MAX_ID);
+}
+
+static void
+test_reject_id_and_url (void)
+{
+  static const RejectCase cases[] = {
+    { "id too large", "{\"id\":9007199254740992,\"cmd\":\"x\"}",
+      { "\"id\" of the wrong kind", "0 to 9007199254740991", "got 9007199254740992" } },
+    { "id negative", "{\"id\":-1,\"cmd\":\"x\"}", { "\"id\" of the wrong kind", "got -1" } },
+    { "id fraction", "{\"id\":1.5,\"cmd\":\"x\"}", { "got 1.5" } },
+    { "id exponent", "{\"id\":1e3,\"cmd\":\"x\"}", { "got 1e3" } },
+    { "id string", "{\"id\":\"7\",\"cmd\":\"x\"}", { "\"id\" of the wrong kind", "got a string" } },
+    { "id null", "{\"id\":null,\"cmd\":\"x\"}", { "got null" } },
+    { "url number", "{\"url\":1,\"cmd\":\"x\"}", { "\"url\"", "as a string", "got an integer" } },
+    { "url null", "{\"url\":null,\"cmd\":\"x\"}", { "\"url\"", "got null" } },
+    { "url with NUL", "{\"url\":\"keel://localhost/\\u0000evil\",\"cmd\":\"x\"}",
+      { "\"url\"", "a string with a NUL" } },
+    /* A second URL cannot hide behind the one the relay checked. */
+    { "url twice", "{\"id\":1,\"url\":\"keel://localhost/\",\"cmd\":\"x\",\"url\":\"https://a.test/\"}",
+      { "a key may appear only once" } },
+    { "id twice", "{\"id\":1,\"cmd\":\"x\",\"id\":2}", { "a key may appear only once" } },
+  };
+  check_rejections (cases, G_N_ELEMENTS (cases));
+}
+
+static void
 test_reject_not_object (void)
 {
   static const RejectCase cases[] = {
@@ -290,7 +338,7 @@ test_reject_unknown_key (void)
 {
   static const RejectCase cases[] = {
     { "extra", "{\"cmd\": \"x\", \"extra\": 1}",
-      { "unknown key \"extra\"", "\"cmd\", \"args\" and \"options\"" } },
+      { "unknown key \"extra\"", "\"id\", \"url\", \"cmd\", \"args\" and \"options\"" } },
     { "Tauri v1 style", "{\"cmd\": \"x\", \"callback\": 1, \"error\": 2}", { "unknown key" } },
     { "case matters", "{\"Cmd\": \"x\"}", { "unknown key \"Cmd\"" } },
     /* Unknown keys are reported before a missing cmd: the author of such a
@@ -537,32 +585,35 @@ test_command_name_is_valid (void)
 /* ---- encoders ---------------------------------------------------------- */
 
 static char *
-encode_reply (gboolean ok, const char *text)
+encode_reply (gboolean ok, const char *id, const char *text)
 {
   g_autoptr (GBytes) bytes = g_bytes_new (text, strlen (text));
-  return keel__message_encode_reply (ok, bytes);
+  return keel__message_encode_reply (ok, id, bytes);
 }
 
 static void
 test_encode_reply (void)
 {
-  g_autofree char *ok = encode_reply (TRUE, "{\"a\":1}");
-  g_assert_cmpstr (ok, ==, "o{\"a\":1}");
-  g_autofree char *err = encode_reply (FALSE, "{\"code\":\"x\"}");
-  g_assert_cmpstr (err, ==, "e{\"code\":\"x\"}");
-  g_autofree char *null_ok = encode_reply (TRUE, "null");
-  g_assert_cmpstr (null_ok, ==, "onull");
+  g_autofree char *ok = encode_reply (TRUE, "7", "{\"a\":1}");
+  g_assert_cmpstr (ok, ==, "o7\n{\"a\":1}");
+  g_autofree char *err = encode_reply (FALSE, "12345", "{\"code\":\"x\"}");
+  g_assert_cmpstr (err, ==, "e12345\n{\"code\":\"x\"}");
+  g_autofree char *null_ok = encode_reply (TRUE, "0", "null");
+  g_assert_cmpstr (null_ok, ==, "o0\nnull");
+  /* No id: the relay puts it in. */
+  g_autofree char *no_id = encode_reply (FALSE, "", "{}");
+  g_assert_cmpstr (no_id, ==, "e\n{}");
   /* The text is passed through untouched, even when it is not JSON: the
    * router decides what it sends. */
-  g_autofree char *raw = encode_reply (FALSE, "\xc3\xa9 \"");
-  g_assert_cmpstr (raw, ==, "e\xc3\xa9 \"");
+  g_autofree char *raw = encode_reply (FALSE, "1", "\xc3\xa9 \"");
+  g_assert_cmpstr (raw, ==, "e1\n\xc3\xa9 \"");
   /* Bytes, not a C string: the text ends where they do. */
   g_autoptr (GBytes) cut = g_bytes_new ("[1]]", 3);
-  g_autofree char *cut_reply = keel__message_encode_reply (TRUE, cut);
-  g_assert_cmpstr (cut_reply, ==, "o[1]");
+  g_autofree char *cut_reply = keel__message_encode_reply (TRUE, "2", cut);
+  g_assert_cmpstr (cut_reply, ==, "o2\n[1]");
   g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
-  g_autofree char *empty_reply = keel__message_encode_reply (TRUE, empty);
-  g_assert_cmpstr (empty_reply, ==, "o");
+  g_autofree char *empty_reply = keel__message_encode_reply (TRUE, "3", empty);
+  g_assert_cmpstr (empty_reply, ==, "o3\n");
 }
 
 /* Every position of the fast eight-byte walk and of its tail is tried: a
@@ -678,6 +729,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message/valid/longest-command", test_valid_longest_command);
   g_test_add_func ("/message/valid/not-nul-terminated", test_valid_not_nul_terminated);
   g_test_add_func ("/message/valid/free-null", test_valid_free_null);
+  g_test_add_func ("/message/valid/id-and-url", test_valid_id_and_url);
   g_test_add_func ("/message/reject/not-json", test_reject_not_json);
   g_test_add_func ("/message/reject/not-json-hints", test_reject_not_json_hints);
   g_test_add_func ("/message/reject/invalid-utf8", test_reject_invalid_utf8);
@@ -685,6 +737,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message/reject/not-object", test_reject_not_object);
   g_test_add_func ("/message/reject/unknown-key", test_reject_unknown_key);
   g_test_add_func ("/message/reject/unknown-key-long", test_reject_unknown_key_long);
+  g_test_add_func ("/message/reject/id-and-url", test_reject_id_and_url);
   g_test_add_func ("/message/reject/cmd", test_reject_cmd);
   g_test_add_func ("/message/reject/cmd-nul", test_reject_cmd_nul);
   g_test_add_func ("/message/reject/args", test_reject_args);

@@ -8,20 +8,28 @@ import { test, run, assert, assertEqual, rejects, waitFor } from '../../lib/harn
 
 const LIMIT = 16384;
 
-// Sends `message` straight onto the bridge's channel, bypassing
-// @tauri-apps/api and JSON.stringify, as a broken or hostile page could.
-let nextRawId = 800000;
+// Sends `message`, a JSON object's text, straight onto the bridge's channel,
+// bypassing @tauri-apps/api and JSON.stringify, as a broken or hostile page
+// could. The head the relay checks, {"id":<n>,"url":<this document>, takes
+// the place of its "{", so what is wrong with the rest is the core's to
+// find: byte positions in its errors are HEAD - 1 further on.
+let nextRawId = 800000; // six digits for every raw request, so HEAD is one length
+const urlMember = '"url":' + JSON.stringify(document.URL) + ',';
+const headOf = (id) => '{"id":' + id + ',' + urlMember;
+const HEAD = headOf(nextRawId).length;
 function rawRequest(message) {
   const id = String(nextRawId++);
   return new Promise((resolve) => {
     const listener = (event) => {
-      if (typeof event.detail === 'string' && event.detail.startsWith(id + '\n')) {
+      // "<o|e><id>\n<json>", handed on as "<o|e><json>"
+      const detail = event.detail;
+      if (typeof detail === 'string' && detail.startsWith(id + '\n', 1)) {
         document.removeEventListener('keel:response', listener, true);
-        resolve(event.detail.slice(id.length + 1));
+        resolve(detail[0] + detail.slice(id.length + 2));
       }
     };
     document.addEventListener('keel:response', listener, true);
-    document.dispatchEvent(new CustomEvent('keel:request', { detail: id + '\n' + message }));
+    document.dispatchEvent(new CustomEvent('keel:request', { detail: headOf(id) + message.slice(1) }));
   });
 }
 
@@ -51,22 +59,21 @@ function nest(depth, inner) {
   return value;
 }
 
-// {"cmd":"echo","args":{"value":"xxx..."}} of exactly `length` characters.
-function echoOfLength(length, fill = 'x') {
-  const frame = '{"cmd":"echo","args":{"value":""}}';
-  const text = frame.slice(0, -3) + fill.repeat(length - frame.length) + frame.slice(-3);
-  assertEqual(text.length, length, 'test message length');
-  return text;
+// A raw echo of `value` as sent: the head, then "cmd":"echo","args":{"value":...}}.
+const ECHO_FRAME = HEAD - 1 + '{"cmd":"echo","args":{"value":""}}'.length;
+function echoOf(value) {
+  return '{"cmd":"echo","args":{"value":"' + value + '"}}';
 }
 
 test('a message of exactly maxMessageSize characters is accepted', async () => {
-  const reply = await rawRequest(echoOfLength(LIMIT));
+  const value = 'x'.repeat(LIMIT - ECHO_FRAME);
+  const reply = await rawRequest(echoOf(value));
   assertEqual(reply[0], 'o', reply.slice(0, 200));
-  assertEqual(JSON.parse(reply.slice(1)).length, LIMIT - 34);
+  assertEqual(JSON.parse(reply.slice(1)), value);
 });
 
 test('one character over: the relay refuses it before it is sent', async () => {
-  const raw = await rawRejection(echoOfLength(LIMIT + 1));
+  const raw = await rawRejection(echoOf('x'.repeat(LIMIT - ECHO_FRAME + 1)));
   expectError(raw, 'message_too_large',
               [`${LIMIT + 1} characters`, `limit of ${LIMIT} bytes`, 'not sent',
                'raise keel.ipc.maxMessageSize in keel.json'], 'raw');
@@ -79,24 +86,54 @@ test('one character over: the relay refuses it before it is sent', async () => {
 });
 
 test('over in bytes but not in characters: the core refuses it', async () => {
-  // 8200 "é": within the limit in characters, over it in UTF-8 bytes.
-  const error = await rejects(invoke('echo', { value: '\u00e9'.repeat(8200) }));
+  // Two-byte "é" (and one "x" to make the count): within the limit in
+  // characters, one byte over it in UTF-8, then exactly at it.
+  const ofBytes = (bytes) => {
+    const rest = bytes - ECHO_FRAME;
+    return '\u00e9'.repeat(Math.floor(rest / 2)) + 'x'.repeat(rest % 2);
+  };
+  const error = await rawRejection(echoOf(ofBytes(LIMIT + 1)));
   expectError(error, 'message_too_large',
-              ['16434 bytes exceeds the limit of 16384 bytes', 'keel.ipc.maxMessageSize'], 'core');
+              [`${LIMIT + 1} bytes exceeds the limit of ${LIMIT} bytes`, 'keel.ipc.maxMessageSize'],
+              'core');
   assert(!error.message.includes('characters'), 'the relay, not the core, refused it');
   await stillServing('a message over in bytes');
+  const fits = ofBytes(LIMIT);
+  const reply = await rawRequest(echoOf(fits));
+  assertEqual(reply[0], 'o', reply.slice(0, 200));
+  assertEqual(JSON.parse(reply.slice(1)), fits);
 
-  // At the limit in bytes is fine: 34 bytes of frame plus 8175 two-byte "é".
-  const fits = '\u00e9'.repeat(8175);
-  assertEqual(await invoke('echo', { value: fits }), fits);
+  // Through @tauri-apps/api, 8200 "é": 16,400 bytes of them alone.
+  const viaInvoke = await rejects(invoke('echo', { value: '\u00e9'.repeat(8200) }));
+  expectError(viaInvoke, 'message_too_large', [`exceeds the limit of ${LIMIT} bytes`], 'invoke');
+  assert(!viaInvoke.message.includes('characters'), 'the core refused the invoke');
+  await stillServing('an invoke over in bytes');
+});
+
+test('a request that names another document is refused by the relay', async () => {
+  // A page can dispatch requests of its own; the relay posts only those
+  // that name the document it serves.
+  const id = String(nextRawId++);
+  const forged = '{"id":' + id + ',"url":"https://elsewhere.test/","cmd":"echo","args":{"value":1}}';
+  const reply = await new Promise((resolve) => {
+    document.addEventListener('keel:response', function listener(event) {
+      if (!event.detail.startsWith(id + '\n', 1)) return;
+      document.removeEventListener('keel:response', listener, true);
+      resolve(event.detail);
+    }, true);
+    document.dispatchEvent(new CustomEvent('keel:request', { detail: forged }));
+  });
+  assertEqual(reply[0], 'e', reply);
+  expectError(JSON.parse(reply.slice(id.length + 2)), 'forbidden',
+              ['does not name this document', document.URL], 'another URL');
+  await stillServing('a request naming another document');
 });
 
 test('malformed messages are refused, saying what is wrong', async () => {
   const cases = [
-    ['echo', 'not valid JSON', 'such as {"cmd": "greet"'],
-    ['"echo"', 'not valid JSON'],
-    ['null', 'not valid JSON'],
-    ['["echo", {}]', 'must be a JSON object {"cmd": ..., "args": ...}, got an array'],
+    ['{echo}', 'not valid JSON', 'such as {"cmd": "greet"'],
+    ['{"cmd":"echo"', 'not valid JSON'],
+    ['{"cmd":"echo"}}', 'not valid JSON'],
     ['{"args":{}}', 'needs "cmd", the command name as a string; got nothing'],
     ['{"cmd":null}', 'needs "cmd"', 'got null'],
     ['{"cmd":{"name":"echo"}}', 'needs "cmd"', 'got an object'],
@@ -105,7 +142,9 @@ test('malformed messages are refused, saying what is wrong', async () => {
     ['{"cmd":"echo","args":7}', '"args" of the wrong type', 'got an integer'],
     ['{"cmd":"echo","args":true}', '"args" of the wrong type', 'got a boolean'],
     ['{"cmd":"echo","options":[]}', '"options" of the wrong type'],
-    ['{"cmd":"echo","callback":1}', 'unknown key "callback"', 'expected only "cmd", "args" and "options"'],
+    ['{"cmd":"echo","callback":1}', 'unknown key "callback"',
+     'expected only "id", "url", "cmd", "args" and "options"'],
+    ['{"cmd":"echo","url":"keel://localhost/"}', 'duplicate object key', 'only once'],
     ['{"cmd":"echo","args":{"a":1,"a":2}}', 'duplicate object key', 'only once'],
     ['{"cmd":"ec ho"}', 'invalid command name "ec ho"', 'without spaces'],
   ];
@@ -118,10 +157,10 @@ test('malformed messages are refused, saying what is wrong', async () => {
 test('NUL characters: refused raw, carried in strings, refused where C wants a string', async () => {
   // A raw NUL between tokens and inside a string: named, with its place.
   expectError(await rawRejection('{"cmd":"echo"\u0000,"args":{}}'), 'invalid_message',
-              ['at byte 13', 'a NUL byte', 'write it as \\u0000'], 'between tokens');
+              [`at byte ${HEAD - 1 + 13}`, 'a NUL byte', 'write it as \\u0000'], 'between tokens');
   await stillServing('a NUL between tokens');
   expectError(await rawRejection('{"cmd":"echo","args":{"value":"a\u0000b"}}'), 'invalid_message',
-              ['at byte 32', 'a NUL byte'], 'in a string');
+              [`at byte ${HEAD - 1 + 32}`, 'a NUL byte'], 'in a string');
   await stillServing('a raw NUL in a string');
 
   // invoke() escapes it: as data it is fine, in a command name it is not.
@@ -137,9 +176,9 @@ test('NUL characters: refused raw, carried in strings, refused where C wants a s
 test('unpaired UTF-16 surrogates are refused, raw by the relay, escaped by the core', async () => {
   // Raw, WebKit would cut the message short at it: the relay refuses first.
   expectError(await rawRejection('{"cmd":"echo","args":{"value":"a\ud800b"}}'), 'invalid_message',
-              ['unpaired UTF-16 surrogate at character 32', 'not sent'], 'raw high');
+              [`unpaired UTF-16 surrogate at character ${HEAD - 1 + 32}`, 'not sent'], 'raw high');
   expectError(await rawRejection('{"cmd":"echo","args":{"value":"\udc00"}}'), 'invalid_message',
-              ['unpaired UTF-16 surrogate at character 31'], 'raw low');
+              [`unpaired UTF-16 surrogate at character ${HEAD - 1 + 31}`], 'raw low');
   await stillServing('a raw unpaired surrogate');
   // A proper pair is fine.
   assertEqual(await invoke('echo', { value: 'snow \ud83d\ude00' }), 'snow \ud83d\ude00');
@@ -179,7 +218,7 @@ test('deep nesting: refused without harm, the deepest accepted value round-trips
   await stillServing('100000 levels via invoke');
   // Raw, it is over the size limit: the size limit bounds the depth too.
   expectError(await rawRejection('{"cmd":"echo","args":' + '['.repeat(100000) + ']'.repeat(100000) + '}'),
-              'message_too_large', ['200022 characters'], '100000 raw');
+              'message_too_large', [`${HEAD - 1 + 200022} characters`], '100000 raw');
   await stillServing('100000 levels raw');
   // Within the size limit but past jansson's 2048 levels.
   expectError(await rejects(invoke('echo', { value: nest(3000, 1) })), 'invalid_message',

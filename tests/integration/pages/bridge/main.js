@@ -91,18 +91,21 @@ test('a raw JSON result passes through unchanged', async () => {
 });
 
 // Messages that bypass @tauri-apps/api: forged straight onto the bridge's
-// channel, as a hostile or broken page could.
-function rawRequest(detail) {
+// channel, as a hostile or broken page could. `message` is a JSON object's
+// text; the head the relay checks, {"id":<id>,"url":<this document>, takes
+// the place of its "{". Answers "<o|e><json>".
+function rawRequest(id, message) {
   return new Promise((resolve) => {
-    const id = detail.slice(0, detail.indexOf('\n'));
     const listener = (event) => {
-      if (typeof event.detail === 'string' && event.detail.startsWith(id + '\n')) {
+      const detail = event.detail;
+      if (typeof detail === 'string' && detail.startsWith(id + '\n', 1)) {
         document.removeEventListener('keel:response', listener, true);
-        resolve(event.detail.slice(id.length + 1));
+        resolve(detail[0] + detail.slice(String(id).length + 2));
       }
     };
     document.addEventListener('keel:response', listener, true);
-    document.dispatchEvent(new CustomEvent('keel:request', { detail }));
+    const head = '{"id":' + id + ',"url":' + JSON.stringify(document.URL) + ',';
+    document.dispatchEvent(new CustomEvent('keel:request', { detail: head + message.slice(1) }));
   });
 }
 
@@ -125,7 +128,7 @@ test('calls made from inside the bridge\'s own events settle', async () => {
   let refused = null;
   const onResponse = () => {
     document.removeEventListener('keel:response', onResponse, true);
-    refused = rawRequest('900101\n{"cmd":"echo","args":{"value":"a\ud800b"}}');
+    refused = rawRequest(900101, '{"cmd":"echo","args":{"value":"a\ud800b"}}');
   };
   document.addEventListener('keel:response', onResponse, true);
   assertEqual(await invoke('echo', { value: 'again' }), 'again');
@@ -135,23 +138,26 @@ test('calls made from inside the bridge\'s own events settle', async () => {
 
 test('malformed messages are refused, and the core keeps serving', async () => {
   const cases = [
-    ['900001\n{not json', 'not valid JSON'],
-    ['900002\n[1,2,3]', 'must be a JSON object'],
-    ['900003\n{"args":{}}', 'needs "cmd"'],
-    ['900004\n{"cmd":42}', 'needs "cmd"'],
-    ['900005\n{"cmd":"echo","args":"x"}', 'wrong type'],
-    ['900006\n{"cmd":"has space"}', 'invalid command name'],
-    ['900007\n{"cmd":"echo","evil":1}', 'unknown key'],
-    ['900008\n{"cmd":"echo","cmd":"fail"}', 'not valid JSON'],
-    ['900009\n' + '['.repeat(5000), 'not valid JSON'],
-    ['900010\n', 'not valid JSON'],
+    ['{not json', 'not valid JSON'],
+    ['{"cmd":"echo","args":{}} [1,2,3]', 'not valid JSON'],
+    ['{"args":{}}', 'needs "cmd"'],
+    ['{"cmd":42}', 'needs "cmd"'],
+    ['{"cmd":"echo","args":"x"}', 'wrong type'],
+    ['{"cmd":"has space"}', 'invalid command name'],
+    ['{"cmd":"echo","evil":1}', 'unknown key'],
+    ['{"cmd":"echo","cmd":"fail"}', 'not valid JSON'],
+    // A second URL behind the one the relay checked.
+    ['{"cmd":"echo","url":"https://elsewhere.test/"}', 'only once'],
+    ['{"cmd":"echo","args":' + '['.repeat(5000), 'not valid JSON'],
+    ['{', 'not valid JSON'],
   ];
-  for (const [detail, expected] of cases) {
-    const reply = await rawRequest(detail);
-    assertEqual(reply[0], 'e', `reply to ${detail.slice(0, 40)}`);
+  let id = 900001;
+  for (const [message, expected] of cases) {
+    const reply = await rawRequest(id++, message);
+    assertEqual(reply[0], 'e', `reply to ${message.slice(0, 40)}`);
     const error = JSON.parse(reply.slice(1));
     assertEqual(error.code, 'invalid_message');
-    assert(error.message.includes(expected), `${detail.slice(0, 40)}: ${error.message}`);
+    assert(error.message.includes(expected), `${message.slice(0, 40)}: ${error.message}`);
   }
   assertEqual(await invoke('echo', { value: 'still here' }), 'still here');
 });

@@ -20,18 +20,19 @@
   internals.metadata.currentWebview.label = 'main';
   report.metadataLabel = internals.metadata.currentWindow.label;
   report.test_report = await outcome(internals.invoke('test_report', { name: 'forged', ok: true }));
-  // A hand-made message through the bridge, claiming to be from main.
+  // A hand-made message through the bridge, claiming to be from main. It
+  // names this document, as the relay requires, and asks in main's name.
   report.forged = await outcome(new Promise((resolve, reject) => {
-    const id = 'forged-1';
+    const id = '900001';
     document.addEventListener('keel:response', function onResponse(event) {
-      if (!event.detail.startsWith(id + '\n')) return;
+      if (!event.detail.startsWith(id + '\n', 1)) return;
       document.removeEventListener('keel:response', onResponse, true);
-      const reply = event.detail.slice(id.length + 1);
-      (reply[0] === 'o' ? resolve : reject)(JSON.parse(reply.slice(1)));
+      const reply = event.detail;
+      (reply[0] === 'o' ? resolve : reject)(JSON.parse(reply.slice(id.length + 2)));
     }, true);
     document.dispatchEvent(new CustomEvent('keel:request', {
-      detail: id + '\n' + JSON.stringify({
-        cmd: 'plugin:window|destroy', args: { label: 'main' },
+      detail: JSON.stringify({
+        id: Number(id), url: document.URL, cmd: 'plugin:window|destroy', args: { label: 'main' },
         options: { headers: { 'Tauri-Webview-Label': 'main', 'Tauri-Window-Label': 'main' } },
       }),
     }));
