@@ -75,7 +75,6 @@ struct _KeelWindow
   KeelOutbox *outbox;        /* scripts for that document (events, channels); NULL when none */
   char *origin;              /* origin of that document */
   char *sender_url;          /* the URL the last message came from ... */
-  gsize sender_url_length;
   char *sender_origin;       /* ... and its origin (see sender_origin() in window.c) */
   gboolean destroyed;
   gboolean closing;          /* keel_window_destroy() was called: going at the next idle */

@@ -133,23 +133,20 @@ keel__app_is_own_origin (KeelApp *app, const char *origin)
          || (app->dev_origin != NULL && strcmp (origin, app->dev_origin) == 0);
 }
 
-/* The origin of the document at `url` (`length` bytes, not NUL-terminated),
- * or NULL. A window's messages come from the document it shows, so the last
- * URL and its origin are kept: parsing a URL costs more than the rest of a
- * small call. Both are borrowed until the next call. */
+/* The origin of the document at `url`, or NULL. A window's messages come
+ * from the document it shows, so the last URL and its origin are kept:
+ * parsing a URL costs more than the rest of a small call. Borrowed until
+ * the next call. */
 static const char *
-sender_origin (KeelWindow *window, const char *url, gsize length, const char **kept_url)
+sender_origin (KeelWindow *window, const char *url)
 {
-  if (window->sender_url == NULL || window->sender_url_length != length
-      || memcmp (window->sender_url, url, length) != 0)
+  if (g_strcmp0 (window->sender_url, url) != 0)
     {
       g_free (window->sender_url);
       g_free (window->sender_origin);
-      window->sender_url = g_strndup (url, length);
-      window->sender_url_length = length;
-      window->sender_origin = keel__url_origin (window->sender_url);
+      window->sender_url = g_strdup (url);
+      window->sender_origin = keel__url_origin (url);
     }
-  *kept_url = window->sender_url;
   return window->sender_origin;
 }
 
@@ -212,20 +209,17 @@ on_script_message (WebKitUserContentManager *manager, JSCValue *value,
    * call; the URL says which origin sent it, so a message that was on its
    * way while the window moved to another origin is refused instead of
    * gaining the new page's rights (see docs/security.md). */
-  const char *url = NULL;
-  const char *from = message->url != NULL
-                       ? sender_origin (window, message->url, strlen (message->url), &url)
-                       : NULL;
+  const char *from = message->url != NULL ? sender_origin (window, message->url) : NULL;
   if (from == NULL || strcmp (from, origin) != 0)
     {
       g_autofree char *refusal = g_strdup_printf (
         "message refused: it comes from a document (%s) on another origin than the one window "
         "\"%s\" shows now (%s)",
-        url != NULL ? url : "unknown", window->label, origin);
+        message->url != NULL ? message->url : "unknown", window->label, origin);
       keel__router_refuse (window->app->router, &caller, "forbidden", refusal);
       return TRUE;
     }
-  caller.url = url;
+  caller.url = message->url;
   keel__router_dispatch_message (window->app->router, &caller, message);
   return TRUE;
 }
