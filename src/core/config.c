@@ -44,6 +44,7 @@ typedef enum
   KIND_SIZE_LIMIT,     /* a positive number, or null for unset (0) */
   KIND_COORDINATE,     /* a number, or null for unset */
   KIND_INTEGER,        /* an integer in [min, max], or 0 when zero_allowed; stored as int */
+  KIND_CHOICE,         /* one of Field.choices; stored as its index, an int */
 } FieldKind;
 
 typedef struct Section Section;
@@ -57,6 +58,7 @@ typedef struct
   gint64 min, max;         /* for KIND_INTEGER */
   gboolean zero_allowed;   /* for KIND_INTEGER: 0 is also accepted (it turns a feature off) */
   const char *unit;        /* for KIND_INTEGER messages, e.g. "milliseconds" */
+  const char *const *choices; /* for KIND_CHOICE: the accepted strings, ending with NULL */
 } Field;
 
 struct Section
@@ -160,8 +162,14 @@ static const Field crash_loop_fields[] = {
 
 static const Section crash_loop_section = { crash_loop_fields, no_tauri_keys };
 
+/* In the order of KeelPainting, which the walker stores as an int. */
+static const char *const painting_choices[] = { "auto", "cpu", "gpu", NULL };
+G_STATIC_ASSERT (sizeof (KeelPainting) == sizeof (int));
+
 static const Field web_process_fields[] = {
   CONFIG_FIELD ("sandbox", KIND_BOOLEAN, sandbox),
+  { "painting", KIND_CHOICE, G_STRUCT_OFFSET (KeelConfig, painting), NULL, 0, 0, FALSE, NULL,
+    painting_choices },
   INTEGER_FIELD ("hangTimeoutMs", hang_timeout_ms, 200, 600000, TRUE, "milliseconds"),
   INTEGER_FIELD ("memoryLimitMB", memory_limit_mb, 64, 1048576, FALSE, "MiB"),
   SECTION_FIELD ("crashLoop", &crash_loop_section),
@@ -650,6 +658,19 @@ validate_value (Context *ctx, const Field *field, json_t *value, gpointer target
         }
       set_string (target, field->offset, text);
       return TRUE;
+
+    case KIND_CHOICE:
+      for (int i = 0; text != NULL && field->choices[i] != NULL; i++)
+        if (strcmp (text, field->choices[i]) == 0)
+          {
+            G_STRUCT_MEMBER (int, target, field->offset) = i;
+            return TRUE;
+          }
+      {
+        g_autofree char *expected = g_strjoinv ("\", \"", (char **) field->choices);
+        g_autofree char *got = describe (value);
+        return fail (ctx, error, FALSE, "expected one of \"%s\", got %s", expected, got);
+      }
 
     case KIND_BOOLEAN:
       if (!json_is_boolean (value))

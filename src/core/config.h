@@ -27,6 +27,14 @@
 #define KEEL_DEFAULT_CRASH_LOOP_MAX_RESTARTS 3
 #define KEEL_DEFAULT_CRASH_LOOP_PERIOD_S 60
 
+/* keel.webProcess.painting: how web processes paint pages (docs/configuration.md). */
+typedef enum
+{
+  KEEL_PAINTING_AUTO, /* on the CPU when the machine has no GPU, else WebKit's default */
+  KEEL_PAINTING_CPU,  /* Skia's raster backend; compositing stays on GL */
+  KEEL_PAINTING_GPU,  /* WebKit's default: Skia on GL */
+} KeelPainting;
+
 /* Bounds of keel.ipc.maxMessageSize, in bytes. Below 1 KiB even small calls
  * would fail; 1 GiB keeps the limit (and the relay's count of characters) in
  * an int, and is far beyond what one IPC message should carry. The default
@@ -71,6 +79,7 @@ typedef struct
   int crash_loop_max_restarts; /* restarts allowed within crash_loop_period_s */
   int crash_loop_period_s;
   gboolean sandbox;            /* WebKit's bubblewrap sandbox; TRUE by default */
+  KeelPainting painting;       /* stored as an int by the config walker */
 
   /* keel.ipc */
   int max_message_size;        /* bytes; larger messages from pages are refused */

@@ -11,6 +11,7 @@
 #include "url-pattern.h"
 #include "event-commands.h"
 #include "json-scan.h"
+#include "painting.h"
 #include "shell.h"
 
 static void deliver_event (gpointer user_data, guint64 page_id, const char *record);
@@ -255,12 +256,25 @@ on_sigterm (gpointer app)
   return G_SOURCE_CONTINUE;
 }
 
+/* keel.webProcess.painting, which each web process reads from its
+ * environment as it starts (painting.h). A value already there is the
+ * user's and stays. Set before WebKit starts threads of its own: setenv is
+ * unsafe while another thread reads the environment. */
+static void
+choose_painting (KeelApp *app)
+{
+  if (g_getenv (KEEL_CPU_PAINTING_VARIABLE) == NULL
+      && keel__painting_on_cpu (app->config->painting, "/dev"))
+    g_setenv (KEEL_CPU_PAINTING_VARIABLE, "1", TRUE);
+}
+
 int
 keel_app_run (KeelApp *app, GError **error)
 {
   g_return_val_if_fail (app != NULL && !app->running, 1);
   if (app->exiting)
     return app->exit_code;
+  choose_painting (app);
   gboolean sandbox = keel__sandbox_wanted (app);
   g_autoptr (GSubprocess) sandbox_probe = NULL;
   if (sandbox && (sandbox_probe = keel__sandbox_probe_start (error)) == NULL)

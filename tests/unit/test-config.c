@@ -1006,6 +1006,36 @@ test_keel_section (void)
                        "expected an object");
 }
 
+/* keel.webProcess.painting: one of three words, "auto" when absent. */
+static void
+test_painting (void)
+{
+  g_autoptr (KeelConfig) defaults = parse_valid (HEAD "  \"app\": {}\n}");
+  g_assert_cmpint (defaults->painting, ==, KEEL_PAINTING_AUTO);
+  const struct
+  {
+    const char *word;
+    KeelPainting painting;
+  } cases[] = { { "auto", KEEL_PAINTING_AUTO }, { "cpu", KEEL_PAINTING_CPU },
+                { "gpu", KEEL_PAINTING_GPU } };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf (
+        HEAD "  \"keel\": {\"webProcess\": {\"painting\": \"%s\"}}\n}", cases[i].word);
+      g_autoptr (KeelConfig) config = parse_valid (text);
+      g_assert_cmpint (config->painting, ==, cases[i].painting);
+    }
+  const char *expected = "expected one of \"auto\", \"cpu\", \"gpu\", got ";
+  g_autofree char *word = g_strconcat (expected, "the string \"GPU\"", NULL);
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"painting\": `\"GPU\"}}\n}",
+                       "keel.webProcess.painting", word);
+  g_autofree char *boolean = g_strconcat (expected, "true", NULL);
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"painting\": `true}}\n}",
+                       "keel.webProcess.painting", boolean);
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"painting\": `null}}\n}",
+                       "keel.webProcess.painting", "got null");
+}
+
 /* Deep nesting: jansson refuses keel.json past 2048 levels (it counts
  * every value) instead of recursing without bound, and the message says so;
  * the locator walks any depth without recursion. */
@@ -1188,6 +1218,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/load-missing-file", test_load_missing_file);
 
   g_test_add_func ("/config/keel-section", test_keel_section);
+  g_test_add_func ("/config/painting", test_painting);
   g_test_add_func ("/config/keel-ipc", test_keel_ipc);
   g_test_add_func ("/config/keel-webview", test_keel_webview);
   g_test_add_func ("/window-config/from-json", test_window_from_json);
