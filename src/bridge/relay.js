@@ -37,10 +37,20 @@
   // core would see the message cut short there and report a puzzling syntax
   // error. Such a string is not Unicode text; say so here. (JSON.stringify,
   // and so invoke(), writes them as \ud800 escapes, which the core refuses.)
+  //
+  // The relay uses no regular expression on the way of a request: the first
+  // one a page makes or runs brings JavaScriptCore's regular expression
+  // compiler into the web process's memory, ≈ 0.5 MiB (docs/webkit-notes.md),
+  // which a page that uses none need not pay. This one is made only for an
+  // engine without isWellFormed, or to say where a refused message is wrong.
   const isWellFormed = String.prototype.isWellFormed;
-  const loneSurrogate = /\p{Cs}/u;
+  let loneSurrogateRegExp = null;
+  function loneSurrogate() {
+    if (loneSurrogateRegExp === null) loneSurrogateRegExp = new RegExp('\\p{Cs}', 'u');
+    return loneSurrogateRegExp;
+  }
   function wellFormed(text) {
-    return isWellFormed ? isWellFormed.call(text) : !loneSurrogate.test(text);
+    return isWellFormed ? isWellFormed.call(text) : !loneSurrogate().test(text);
   }
 
   const stringify = JSON.stringify;
@@ -74,7 +84,18 @@
   }
 
   const head = '{"id":';
-  const idDigits = /^(?:0|[1-9][0-9]{0,15})$/;
+  // The id's digits: 0, or up to 16 without a leading zero (a loop: see
+  // wellFormed above on regular expressions).
+  function isIdDigits(id) {
+    const length = id.length;
+    if (length === 0 || length > 16 || (length > 1 && id.charCodeAt(0) === 48 /* 0 */))
+      return false;
+    for (let i = 0; i < length; i++) {
+      const c = id.charCodeAt(i);
+      if (c < 48 || c > 57) return false;
+    }
+    return true;
+  }
   // The request's URL member as the bridge's JSON.stringify writes it for
   // this document's URL; made again when the URL changes (history.pushState).
   let lastUrl = null;
@@ -85,7 +106,7 @@
     if (typeof detail !== 'string' || !detail.startsWith(head)) return;
     const comma = detail.indexOf(',', head.length);
     const id = comma < 0 ? '' : detail.slice(head.length, comma);
-    if (!idDigits.test(id)) return;
+    if (!isIdDigits(id)) return;
     if (detail.length > limit) {
       refuse(id, 'message_too_large',
         'IPC message of ' + detail.length + ' characters exceeds the limit of ' + limit +
@@ -109,7 +130,7 @@
     if (!wellFormed(detail)) {
       refuse(id, 'invalid_message',
         'IPC message holds an unpaired UTF-16 surrogate at character ' +
-        detail.search(loneSurrogate) + ', which is not Unicode text, so it was not sent; ' +
+        detail.search(loneSurrogate()) + ', which is not Unicode text, so it was not sent; ' +
         'remove it (binary data can travel as base64)');
       return;
     }
