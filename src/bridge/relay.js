@@ -40,7 +40,7 @@
   //
   // The relay uses no regular expression on the way of a request: the first
   // one a page makes or runs brings JavaScriptCore's regular expression
-  // compiler into the web process's memory, ≈ 0.5 MiB (docs/webkit-notes.md),
+  // compiler into the web process's memory, ≈ 0.8 MiB (docs/webkit-notes.md),
   // which a page that uses none need not pay. This one is made only for an
   // engine without isWellFormed, or to say where a refused message is wrong.
   const isWellFormed = String.prototype.isWellFormed;
