@@ -404,13 +404,11 @@ keel__headers_normalize (json_t *headers, GError **error)
 }
 
 char *
-keel__message_encode_reply (gboolean ok, const char *id, GBytes *json_text)
+keel__message_encode_reply (char kind, const char *id, const char *text, gsize length)
 {
-  gsize length;
-  const char *text = g_bytes_get_data (json_text, &length);
   gsize id_length = strlen (id);
   char *reply = g_malloc (1 + id_length + 1 + length + 1);
-  reply[0] = ok ? 'o' : 'e';
+  reply[0] = kind;
   memcpy (reply + 1, id, id_length);
   reply[1 + id_length] = '\n';
   if (length > 0)

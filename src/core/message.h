@@ -78,10 +78,13 @@ gboolean keel__command_name_check (const char *name, gsize length, const char *w
  * printable ASCII characters, no spaces. */
 gboolean keel__command_name_is_valid (const char *name);
 
-/* Encodes a reply as the page reads it: "o<id>\n<json>" or "e<id>\n<json>",
- * `id` the digits of the call's id, or "" for a message whose id could not
- * be read (the relay, which knows it, puts it in). */
-char *keel__message_encode_reply (gboolean ok, const char *id, GBytes *json_text);
+/* Encodes an answer as the page reads it, "<kind><id>\n<text>": `kind` is
+ * 'o' (fulfilled with the JSON text), 'e' (rejected with it) or 'b' (bytes,
+ * which wait at ipc:// under the ticket that is the text); `id` the digits of
+ * the call's id, or "" for a message whose id could not be read (the relay,
+ * which knows it, puts it in). `text` is `length` bytes, passed through
+ * untouched. */
+char *keel__message_encode_reply (char kind, const char *id, const char *text, gsize length);
 
 /* TRUE when text[0..length) is UTF-8 without NUL bytes, so it survives as a
  * C string: what WebKit's error-message reply carries (window.c), and what a

@@ -105,21 +105,23 @@ reply_to_page (gpointer data, gboolean ok, GBytes *json_text, GBytes *bytes)
   if (bytes != NULL)
     {
       g_autofree char *ticket = keel__ipc_hold_bytes (target->window, bytes);
-      g_autofree char *reply = g_strconcat ("b", target->id, "\n", ticket, NULL);
+      g_autofree char *reply
+        = keel__message_encode_reply ('b', target->id, ticket, strlen (ticket));
       webkit_script_message_reply_return_error_message (target->reply, reply);
       return;
     }
+  char kind = ok ? 'o' : 'e';
   gsize length;
   const char *text = g_bytes_get_data (json_text, &length);
   if (keel__text_is_c_string_utf8 (text, length))
     {
-      g_autofree char *reply = keel__message_encode_reply (ok, target->id, json_text);
+      g_autofree char *reply = keel__message_encode_reply (kind, target->id, text, length);
       webkit_script_message_reply_return_error_message (target->reply, reply);
       return;
     }
   /* From the bytes as they are: JSC makes what it can of text that is
    * not UTF-8, and the bridge reports what does not parse. */
-  g_autofree char *head = g_strconcat (ok ? "o" : "e", target->id, "\n", NULL);
+  g_autofree char *head = keel__message_encode_reply (kind, target->id, "", 0);
   g_autoptr (JSCValue) json = jsc_value_new_string_from_bytes (target->context, json_text);
   g_autoptr (JSCValue) pair = jsc_value_new_array (target->context, G_TYPE_STRING, head,
                                                    JSC_TYPE_VALUE, json, G_TYPE_NONE);

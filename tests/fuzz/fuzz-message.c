@@ -58,7 +58,9 @@ static void
 fuzz_reply (gpointer target, gboolean ok, GBytes *json_text, GBytes *bytes)
 {
   check (json_text != NULL && bytes == NULL, "a JSON call answered bytes", "");
-  g_autofree char *reply = keel__message_encode_reply (ok, "42", json_text);
+  gsize length;
+  const char *text = g_bytes_get_data (json_text, &length);
+  g_autofree char *reply = keel__message_encode_reply (ok ? 'o' : 'e', "42", text, length);
   Counts *counts = target;
   counts->replies++;
   check (reply != NULL && (reply[0] == 'o' || reply[0] == 'e') && strncmp (reply + 1, "42\n", 3) == 0,

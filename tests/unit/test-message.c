@@ -587,8 +587,7 @@ test_command_name_is_valid (void)
 static char *
 encode_reply (gboolean ok, const char *id, const char *text)
 {
-  g_autoptr (GBytes) bytes = g_bytes_new (text, strlen (text));
-  return keel__message_encode_reply (ok, id, bytes);
+  return keel__message_encode_reply (ok ? 'o' : 'e', id, text, strlen (text));
 }
 
 static void
@@ -608,12 +607,15 @@ test_encode_reply (void)
   g_autofree char *raw = encode_reply (FALSE, "1", "\xc3\xa9 \"");
   g_assert_cmpstr (raw, ==, "e1\n\xc3\xa9 \"");
   /* Bytes, not a C string: the text ends where they do. */
-  g_autoptr (GBytes) cut = g_bytes_new ("[1]]", 3);
-  g_autofree char *cut_reply = keel__message_encode_reply (TRUE, "2", cut);
+  g_autofree char *cut_reply = keel__message_encode_reply ('o', "2", "[1]]", 3);
   g_assert_cmpstr (cut_reply, ==, "o2\n[1]");
-  g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
-  g_autofree char *empty_reply = keel__message_encode_reply (TRUE, "3", empty);
+  g_autofree char *empty_reply = keel__message_encode_reply ('o', "3", NULL, 0);
   g_assert_cmpstr (empty_reply, ==, "o3\n");
+  /* Bytes waiting at ipc://, and the head of an answer sent as a pair. */
+  g_autofree char *bytes_reply = keel__message_encode_reply ('b', "4", "ticket-1", 8);
+  g_assert_cmpstr (bytes_reply, ==, "b4\nticket-1");
+  g_autofree char *head = keel__message_encode_reply ('e', "5", "", 0);
+  g_assert_cmpstr (head, ==, "e5\n");
 }
 
 /* Every position of the fast eight-byte walk and of its tail is tried: a
