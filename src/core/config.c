@@ -759,11 +759,12 @@ validate_value (Context *ctx, const Field *field, json_t *value, gpointer target
     case KIND_INTEGER:
       {
         double number = json_is_number (value) ? json_number_value (value) : -1;
-        gboolean integral = json_is_integer (value)
-                            || (json_is_real (value) && number == (double) (gint64) number);
-        if (json_is_number (value) && integral
-            && ((number >= field->min && number <= field->max)
-                || (field->zero_allowed && number == 0)))
+        gboolean in_range = json_is_number (value)
+                            && ((number >= field->min && number <= field->max)
+                                || (field->zero_allowed && number == 0));
+        /* The cast only once the range is known: casting a real beyond
+         * gint64 (3e48, say) is undefined. */
+        if (in_range && (json_is_integer (value) || number == (double) (gint64) number))
           {
             G_STRUCT_MEMBER (int, target, field->offset) = (int) number;
             return TRUE;

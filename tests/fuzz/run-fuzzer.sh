@@ -25,5 +25,11 @@ status=0
 "$fuzzer" "$@" "$work/corpus" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "run-fuzzer.sh: $fuzzer failed (exit status $status); the input is in $work/artifacts/" >&2
+  # Also in the log, so that a CI run whose files are gone can be replayed:
+  # base64 -d > input && FUZZER input
+  for input in "$work/artifacts/"*; do
+    [ -f "$input" ] || continue
+    echo "run-fuzzer.sh: crashing input $(basename "$input"), base64: $(head -c 8192 "$input" | base64 -w0)" >&2
+  done
   exit 1
 fi

@@ -1164,6 +1164,12 @@ test_keel_ipc (void)
                        "keel.ipc.maxMessageSize", "got the number -4096");
   assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `1e12}}\n}",
                        "keel.ipc.maxMessageSize", "expected a whole number of bytes");
+  /* Beyond any integer type: refused, without casting it to one first (the
+   * cast is undefined; UBSan stopped here in fuzz-config). */
+  assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `3214e48}}\n}",
+                       "keel.ipc.maxMessageSize", "got the number 3.214e+51");
+  assert_config_error (HEAD "  \"keel\": {\"webProcess\": {\"hangTimeoutMs\": `-1e300}}\n}",
+                       "keel.webProcess.hangTimeoutMs", "got the number -1e+300");
   assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `4096.5}}\n}",
                        "keel.ipc.maxMessageSize", "whole number");
   assert_config_error (HEAD "  \"keel\": {\"ipc\": {\"maxMessageSize\": `\"64MiB\"}}\n}",
