@@ -11,6 +11,7 @@
 
 #include "assets.h"
 #include "keel/keel-error.h"
+#include "test-tree.h"
 
 /* ---- normalization ---- */
 
@@ -273,27 +274,6 @@ tree_set_up (Tree *tree, gconstpointer data)
 
   tree->root_fd = open (tree->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   g_assert_cmpint (tree->root_fd, >=, 0);
-}
-
-static void
-remove_tree (const char *path)
-{
-  struct stat st;
-  g_assert_no_errno (lstat (path, &st));
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-      g_assert_nonnull (dir);
-      const char *name;
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_assert_no_errno (g_rmdir (path));
-    }
-  else
-    g_assert_no_errno (g_unlink (path));
 }
 
 static void

@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 
 #include "painting.h"
+#include "test-tree.h"
 
 /* A device directory holding `entries` (files; "dri/renderD128" makes dri/
  * first). Removed by remove_tree(). */
@@ -20,22 +21,6 @@ make_dev (const char *const *entries)
       g_assert_true (g_file_set_contents (path, "", 0, NULL));
     }
   return dev;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    {
-      const char *name;
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-  g_assert_cmpint (g_remove (path), ==, 0);
 }
 
 static void

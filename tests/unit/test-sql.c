@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sql/sql-db.h"
+#include "test-tree.h"
 
 /* --- URLs ---------------------------------------------------------------- */
 
@@ -415,23 +416,6 @@ scratch_dir (void)
   char *dir = g_dir_make_tmp ("keel-test-sql-XXXXXX", &error);
   g_assert_no_error (error);
   return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    {
-      const char *name;
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-    }
-  g_remove (path);
 }
 
 static void

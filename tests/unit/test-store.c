@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "test-tree.h"
 
 typedef struct
 {
@@ -23,26 +24,6 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->dir = g_dir_make_tmp ("keel-store-XXXXXX", &error);
   g_assert_no_error (error);
   f->log = g_string_new (NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      GDir *dir = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      if (dir != NULL)
-        g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    g_remove (path);
 }
 
 static void
